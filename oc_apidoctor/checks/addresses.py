@@ -1,0 +1,58 @@
+"""How OpenCart compares a caller's address with the api_ip allow-list.
+
+Two comparisons meet here: the catalog's join (`api_ip.ip = REMOTE_ADDR` in SQL, where the
+usual *_ci PAD SPACE collations ignore case and trailing spaces) and, for external logins
+from 2.2 on, PHP's `in_array(REMOTE_ADDR, trimmed list)` (exact, case-sensitive).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from oc_apidoctor.facts import AllowEntry
+
+
+@dataclass(frozen=True)
+class EntryShape:
+    entry: AllowEntry
+    problem: str | None  # why this entry can never (or may not) match; None when clean
+    canonical: str | None  # the spelling PHP's REMOTE_ADDR would use, when it parses
+
+
+def sql_equal(stored: str, address: str) -> bool:
+    return stored.rstrip(" ").lower() == address.rstrip(" ").lower()
+
+
+def login_equal(stored: str, address: str) -> bool:
+    return stored.strip() == address
+
+
+def shape(entry: AllowEntry) -> EntryShape:
+    raw = entry.ip
+    stripped = raw.strip()
+    try:
+        canonical = str(ipaddress.ip_address(stripped))
+    except ValueError:
+        return EntryShape(entry, f"{raw!r} is not an IP address", None)
+    if raw != raw.lstrip() or raw.rstrip(" ") != raw.rstrip():
+        # Leading whitespace or a trailing CR/LF/TAB: the login's trim() accepts it, the join never does.
+        return EntryShape(
+            entry,
+            f"{raw!r} has stray whitespace, so the catalog's lookup never matches it",
+            canonical,
+        )
+    if canonical != stripped.lower():
+        return EntryShape(
+            entry,
+            f"{raw!r} is not in the form the web server reports ({canonical!r}), so it never matches",
+            canonical,
+        )
+    return EntryShape(entry, None, canonical)
+
+
+def family(address: str) -> str | None:
+    try:
+        return f"IPv{ipaddress.ip_address(address.strip()).version}"
+    except ValueError:
+        return None

@@ -1,0 +1,182 @@
+"""Command-line shell: parse options, build the run context, call the core, exit.
+
+Heavy modules (rich, pymysql, the checks) are imported inside commands so that
+`oc-apidoctor --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import sys
+from pathlib import Path
+
+import click
+
+from oc_apidoctor import __version__
+from oc_apidoctor.context import RunContext
+from oc_apidoctor.errors import ExitCode
+
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=_CONTEXT)
+@click.version_option(__version__, prog_name="oc-apidoctor")
+def cli() -> None:
+    """Find why OpenCart says "You do not have permission to access the API!".
+
+    \b
+    Exit codes: 0 healthy (warnings allowed), 1 a check failed,
+    2 usage or configuration error, 3 the tool could not run, 130 interrupted.
+    """
+
+
+def _validate_ip(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an IP address (OpenCart compares single addresses, not ranges)"
+        ) from None
+    return value
+
+
+@cli.command(context_settings=_CONTEXT)
+@click.option(
+    "--shop-root",
+    type=click.Path(path_type=Path),
+    envvar="OC_APIDOCTOR_SHOP_ROOT",
+    help="The OpenCart folder (with index.php and config.php). Default: the current folder.",
+)
+@click.option(
+    "--admin-dir",
+    type=click.Path(path_type=Path),
+    envvar="OC_APIDOCTOR_ADMIN_DIR",
+    help="The admin folder, if it was renamed (default: found by its config.php).",
+)
+@click.option("--db-host", envvar="OC_APIDOCTOR_DB_HOST", help="Overrides DB_HOSTNAME.")
+@click.option(
+    "--db-port",
+    type=click.IntRange(1, 65535),
+    envvar="OC_APIDOCTOR_DB_PORT",
+    help="Overrides DB_PORT.",
+)
+@click.option(
+    "--db-socket",
+    envvar="OC_APIDOCTOR_DB_SOCKET",
+    help="Unix socket (DB_HOSTNAME 'localhost' means a socket to PHP).",
+)
+@click.option("--db-user", envvar="OC_APIDOCTOR_DB_USER", help="Overrides DB_USERNAME.")
+@click.option("--db-name", envvar="OC_APIDOCTOR_DB_NAME", help="Overrides DB_DATABASE.")
+@click.option("--db-prefix", envvar="OC_APIDOCTOR_DB_PREFIX", help="Overrides DB_PREFIX.")
+@click.option(
+    "--db-password-stdin",
+    is_flag=True,
+    help="Read the DB password from the first line of stdin (or set OC_APIDOCTOR_DB_PASSWORD).",
+)
+@click.option(
+    "--connect-timeout",
+    type=click.FloatRange(0.1, 120),
+    default=5.0,
+    show_default=True,
+    envvar="OC_APIDOCTOR_CONNECT_TIMEOUT",
+    help="Seconds to wait for the database.",
+)
+@click.option(
+    "--ip",
+    metavar="ADDR",
+    callback=_validate_ip,
+    help="The address the shop sees for the admin's browser or the API client.",
+)
+@click.option(
+    "--api-user", metavar="NAME", help="Check this API user instead of the admin's (config_api_id)."
+)
+@click.option(
+    "--api-key-stdin",
+    is_flag=True,
+    help="Read the key the client sends from stdin (or set OC_APIDOCTOR_API_KEY).",
+)
+@click.option(
+    "--token-stdin",
+    is_flag=True,
+    help="Read one api_token from stdin (or set OC_APIDOCTOR_API_TOKEN) and walk the chain for it.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report on stdout.")
+@click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+@click.option("-v", "--verbose", is_flag=True, help="Show evidence for every check.")
+@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
+def check(
+    shop_root: Path | None,
+    admin_dir: Path | None,
+    db_host: str | None,
+    db_port: int | None,
+    db_socket: str | None,
+    db_user: str | None,
+    db_name: str | None,
+    db_prefix: str | None,
+    db_password_stdin: bool,
+    connect_timeout: float,
+    ip: str | None,
+    api_user: str | None,
+    api_key_stdin: bool,
+    token_stdin: bool,
+    as_json: bool,
+    strict: bool,
+    verbose: bool,
+    debug: bool,
+) -> int:
+    """Diagnose the API chain (login -> session start -> api_id check). Never writes.
+
+    \b
+    Example, on the shop server:
+      cd /var/www/opencart && oc-apidoctor check
+      oc-apidoctor check --shop-root /var/www/opencart --ip 203.0.113.7
+
+    Secrets never go in options: the DB password, the client's API key and a token come
+    from the environment (OC_APIDOCTOR_DB_PASSWORD, OC_APIDOCTOR_API_KEY,
+    OC_APIDOCTOR_API_TOKEN) or from stdin, one line each, in that order.
+    """
+    run = RunContext("check", as_json=as_json, debug=debug, verbose=verbose)
+
+    def produce():  # type: ignore[no-untyped-def]
+        from oc_apidoctor.inputs import read_secrets
+        from oc_apidoctor.runner import CheckRequest, run_check
+        from oc_apidoctor.settings import DbOverrides
+
+        secrets = read_secrets(
+            db_password=db_password_stdin, api_key=api_key_stdin, token=token_stdin
+        )
+        request = CheckRequest(
+            shop_root=shop_root,
+            admin_dir=admin_dir,
+            db=DbOverrides(
+                host=db_host,
+                port=db_port,
+                socket=db_socket,
+                user=db_user,
+                name=db_name,
+                prefix=db_prefix,
+                password=secrets.db_password,
+                connect_timeout=connect_timeout,
+            ),
+            inputs=secrets.inputs(ip=ip, api_user=api_user),
+            strict=strict,
+        )
+        return run_check(request)
+
+    return run.execute(produce)
+
+
+def main() -> None:
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.ClickException as error:
+        error.show()
+        code = error.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("oc-apidoctor: interrupted", err=True)
+        code = ExitCode.INTERRUPTED
+    sys.exit(int(code or 0))

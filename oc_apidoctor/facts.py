@@ -1,0 +1,130 @@
+"""What a flavor reads from the shop, in one shape the checks can judge without I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from oc_apidoctor.secret import Secret
+from oc_apidoctor.shop.version import OcVersion
+
+# The catalog deletes api_session rows idle for longer than this (every family 2.1-4.0).
+API_SESSION_IDLE_LIMIT = 3600
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A clock OpenCart writes or compares a timestamp in, as an offset from UTC."""
+
+    name: str
+    offset_seconds: int
+
+
+@dataclass(frozen=True)
+class ClockPlan:
+    """Which clock writes each session timestamp and which one the catalog compares it with."""
+
+    activity_writer: Zone  # api_session.date_modified is written with NOW() in this zone
+    activity_reader: Zone  # the catalog's 1-hour cleanup compares it with NOW() in this zone
+    expire_writer: Zone | None  # the session's expire column / file is written in this zone
+    expire_reader: Zone | None  # None: the stored expiry is never checked on read
+
+    @property
+    def activity_skew(self) -> int:
+        """Seconds a fresh row already looks old to the cleanup (negative: looks younger)."""
+        return self.activity_reader.offset_seconds - self.activity_writer.offset_seconds
+
+    @property
+    def expire_skew(self) -> int:
+        if self.expire_writer is None or self.expire_reader is None:
+            return 0
+        return self.expire_reader.offset_seconds - self.expire_writer.offset_seconds
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    define: str | None  # the VERSION define of index.php, as written
+    effective: OcVersion | None  # after code fingerprints (the define is ambiguous at some tags)
+    family: str | None  # the family the code belongs to
+    schema_family: str | None
+    schema_detail: str
+    leftovers: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ApiUser:
+    api_id: int
+    username: str
+    key: Secret
+    status: int
+
+
+@dataclass(frozen=True)
+class AllowEntry:
+    api_ip_id: int
+    api_id: int
+    ip: str
+
+
+@dataclass(frozen=True)
+class ApiSessionRow:
+    api_session_id: int
+    api_id: int
+    session_id: Secret  # this id is the api_token: a credential
+    ip: str
+    date_modified: dt.datetime
+    idle_seconds: int  # as the catalog's cleanup sees it (its own clock)
+
+
+@dataclass(frozen=True)
+class StoredPayload:
+    """The catalog-side session data an api_session row points at."""
+
+    location: str  # "oc_session row" or a file path
+    exists: bool
+    data: Mapping[str, Any] | None = None
+    error: str | None = None  # why it could not be decoded
+    seconds_left: int | None = None  # until expiry as the catalog reads it; None: not checked
+    lifetime_seconds: int | None = None  # expire minus the last write: session.gc_maxlifetime
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the user told the check about the caller."""
+
+    ip: str | None = None
+    client_key: Secret | None = None
+    token: Secret | None = None
+    api_user: str | None = None
+
+
+@dataclass(frozen=True)
+class Facts:
+    version: VersionFacts
+    prefix: str
+    inputs: Inputs = Inputs()
+    config_api_id: str | None = None
+    subject: ApiUser | None = None  # the API user under diagnosis
+    subject_source: str = "config_api_id"  # or "--api-user", "the token's api_session row"
+    api_users: tuple[ApiUser, ...] = ()
+    allow_list: tuple[AllowEntry, ...] = ()  # every api_ip row (all users)
+    sessions: tuple[ApiSessionRow, ...] = ()  # newest api_session rows of the subject
+    payloads: Mapping[int, StoredPayload] = field(default_factory=dict)  # by api_session_id
+    clocks: ClockPlan = ClockPlan(Zone("UTC", 0), Zone("UTC", 0), None, None)
+    engine: str = "db"  # or "file": where the catalog keeps session data
+    token_row: ApiSessionRow | None = None
+    token_payload: StoredPayload | None = None
+    external_login_works: bool = True
+    notes: Mapping[str, Any] = field(default_factory=dict)
+
+    def table(self, name: str) -> str:
+        return f"{self.prefix}{name}"
+
+    def allow_list_of(self, api_id: int) -> tuple[AllowEntry, ...]:
+        return tuple(e for e in self.allow_list if e.api_id == api_id)
+
+    def user(self, api_id: int) -> ApiUser | None:
+        return next((u for u in self.api_users if u.api_id == api_id), None)

@@ -1,0 +1,122 @@
+"""Queries every family with an API user table shares; flavors compose them.
+
+Every lookup is bounded: small tables (api, api_ip, setting) are read whole with a LIMIT,
+api_session is walked newest-first on its primary key, session rows by primary key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from oc_apidoctor.db import Database
+from oc_apidoctor.facts import AllowEntry, ApiSessionRow, ApiUser, Zone
+from oc_apidoctor.secret import Secret
+
+RECENT_SESSIONS = 20
+_SESSION_ID = re.compile(r"^[A-Za-z0-9,-]{1,64}$")
+UTC = Zone("UTC", 0)
+
+
+@dataclass(frozen=True)
+class DbClock:
+    utc_now: dt.datetime
+    server: Zone  # the zone of NOW() for a connection that sets none (the server default)
+
+
+def read_settings(db: Database, keys: Iterable[str]) -> dict[str, str]:
+    wanted = list(keys)
+    placeholders = ", ".join(["%s"] * len(wanted))
+    rows = db.query(
+        f"SELECT `key`, `value` FROM {db.table('setting')} "
+        f"WHERE `store_id` = 0 AND `key` IN ({placeholders})",
+        wanted,
+    )
+    return {r["key"]: r["value"] for r in rows}
+
+
+def read_api_users(db: Database, name_column: str = "username") -> tuple[ApiUser, ...]:
+    rows = db.query(
+        f"SELECT `api_id`, `{name_column}` AS `name`, `key`, `status` FROM {db.table('api')} "
+        "ORDER BY `api_id` LIMIT 1000"
+    )
+    return tuple(
+        ApiUser(int(r["api_id"]), r["name"] or "", Secret(r["key"] or ""), int(r["status"] or 0))
+        for r in rows
+    )
+
+
+def read_allow_list(db: Database) -> tuple[AllowEntry, ...]:
+    rows = db.query(
+        f"SELECT `api_ip_id`, `api_id`, `ip` FROM {db.table('api_ip')} ORDER BY `api_ip_id` LIMIT 10000"
+    )
+    return tuple(AllowEntry(int(r["api_ip_id"]), int(r["api_id"]), r["ip"] or "") for r in rows)
+
+
+def read_clock(db: Database) -> DbClock:
+    row = db.query_one(
+        "SELECT NOW() AS now, UTC_TIMESTAMP() AS utc, @@time_zone AS tz, @@system_time_zone AS sys"
+    )
+    assert row is not None
+    offset = round((row["now"] - row["utc"]).total_seconds() / 60) * 60
+    name = row["tz"] if row["tz"] != "SYSTEM" else f"database server ({row['sys']})"
+    return DbClock(utc_now=row["utc"], server=Zone(name, int(offset)))
+
+
+def named_zone(name: str | None, at_utc: dt.datetime) -> Zone | None:
+    """The offset a PHP time zone name has at ``at_utc``; None when the name is unknown."""
+    if not name:
+        return None
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    offset = at_utc.replace(tzinfo=dt.timezone.utc).astimezone(zone).utcoffset()
+    return Zone(name, int(offset.total_seconds()) if offset else 0)
+
+
+def read_api_sessions(
+    db: Database, api_id: int, reader: Zone, clock: DbClock, limit: int = RECENT_SESSIONS
+) -> tuple[ApiSessionRow, ...]:
+    rows = db.query(
+        f"SELECT `api_session_id`, `api_id`, `session_id`, `ip`, `date_modified` "
+        f"FROM {db.table('api_session')} WHERE `api_id` = %s ORDER BY `api_session_id` DESC LIMIT %s",
+        (api_id, limit),
+    )
+    return tuple(_session_row(r, reader, clock) for r in rows)
+
+
+def find_api_session(
+    db: Database, token: Secret, reader: Zone, clock: DbClock
+) -> ApiSessionRow | None:
+    row = db.query_one(
+        f"SELECT `api_session_id`, `api_id`, `session_id`, `ip`, `date_modified` "
+        f"FROM {db.table('api_session')} WHERE `session_id` = %s ORDER BY `api_session_id` DESC LIMIT 1",
+        (token.reveal(),),
+    )
+    return _session_row(row, reader, clock) if row else None
+
+
+def _session_row(row: dict, reader: Zone, clock: DbClock) -> ApiSessionRow:
+    modified = row["date_modified"]
+    if isinstance(modified, dt.datetime):
+        reader_now = clock.utc_now + dt.timedelta(seconds=reader.offset_seconds)
+        idle = int((reader_now - modified).total_seconds())
+    else:  # a zero date ('0000-00-00 00:00:00') comes back as a string or None
+        modified, idle = dt.datetime.min, 10**9
+    return ApiSessionRow(
+        api_session_id=int(row["api_session_id"]),
+        api_id=int(row["api_id"]),
+        session_id=Secret(row["session_id"] or ""),
+        ip=row["ip"] or "",
+        date_modified=modified,
+        idle_seconds=idle,
+    )
+
+
+def safe_session_id(session_id: str) -> bool:
+    """True when the id can be used in a file name (ids come from the DB; never trust them)."""
+    return bool(_SESSION_ID.match(session_id))

@@ -1,0 +1,258 @@
+"""OpenCart 3.0.x (3.0.0.0 – 3.0.5.x): admin-made API sessions, `api_token` = session id.
+
+What differs inside the family lives here as data: which clock writes and reads each
+session timestamp (spec §5.6–5.7, §7.1), which engine stores the payload, and whether
+the external `api/login` works at all (broken before 3.0.3.0, spec §5.5).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from oc_apidoctor.checks import Check
+from oc_apidoctor.checks.login import (
+    allow_list,
+    api_key_present,
+    api_user_enabled,
+    caller_ip_allowed,
+    client_key,
+)
+from oc_apidoctor.checks.payload import session_payloads
+from oc_apidoctor.checks.session import api_sessions, session_clock
+from oc_apidoctor.checks.setup import api_user_configured, version_consistent
+from oc_apidoctor.db import Database
+from oc_apidoctor.errors import PayloadError
+from oc_apidoctor.facts import (
+    ApiSessionRow,
+    ClockPlan,
+    Facts,
+    Inputs,
+    StoredPayload,
+    VersionFacts,
+    Zone,
+)
+from oc_apidoctor.flavors import common
+from oc_apidoctor.flavors.common import UTC, DbClock
+from oc_apidoctor.sessions import decode_json_payload, decode_php_serialized
+from oc_apidoctor.shop.files import ShopFiles
+from oc_apidoctor.shop.version import OcVersion, v
+
+FAMILY = "3.0"
+
+CHAIN: tuple[Check, ...] = (
+    version_consistent,
+    api_user_configured,
+    api_user_enabled,
+    api_key_present,
+    allow_list,
+    caller_ip_allowed,
+    client_key,
+    session_clock,
+    api_sessions,
+    session_payloads,
+)
+
+_MAX_SESSION_FILE = 16 * 1024 * 1024
+
+
+def effective_version(
+    define: OcVersion | None, files: ShopFiles | None
+) -> tuple[OcVersion | None, tuple[str, ...]]:
+    """The VERSION define, corrected by the session code where the define is known to lie."""
+    source = files.read_source("system/library/session/db.php") if files else None
+    if define is None or source is None:
+        return define, ()
+    # The 3.0.3.7 tag still says 3.0.3.6, and 3.0.3.9 says 3.0.3.8 (spec §2.1).
+    if "gmdate(" in source and define < v("3.0.4.0"):
+        return v("3.0.4.0"), (
+            f"session/db.php uses gmdate(): at least 3.0.4.0 although VERSION says {define}",
+        )
+    if define == v("3.0.3.6") and "date('Y-m-d H:i:s')" in source:
+        return v("3.0.3.7"), (
+            "session/db.php compares expire with date(): 3.0.3.7 (its VERSION says 3.0.3.6)",
+        )
+    return define, ()
+
+
+def clock_plan(version: OcVersion | None, shop: Zone, php_default: Zone, server: Zone) -> ClockPlan:
+    if version is not None and version < v("3.0.3.7"):
+        # No SET time_zone anywhere, and db.php compares expire with an integer: never expires.
+        return ClockPlan(server, server, php_default, None)
+    if version is not None and version < v("3.0.4.0"):
+        # The admin writes after startup/startup switched to config_timezone; the catalog's
+        # cleanup runs in startup/session, before that switch (spec §5.6, F-TZ-NOW).
+        return ClockPlan(shop, php_default, shop, php_default)
+    return ClockPlan(shop, shop, UTC, UTC)
+
+
+def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs: Inputs) -> Facts:
+    settings = common.read_settings(db, ("config_api_id", "config_timezone"))
+    clock = common.read_clock(db)
+    php_default_name = (
+        files.system_setting("default", "date_timezone") if files else None
+    ) or "UTC"
+    php_default = common.named_zone(php_default_name, clock.utc_now) or UTC
+    shop_zone = (
+        common.named_zone(settings.get("config_timezone") or "UTC", clock.utc_now) or clock.server
+    )
+    plan = clock_plan(version.effective, shop_zone, php_default, clock.server)
+
+    users = common.read_api_users(db)
+    token_row = (
+        common.find_api_session(db, inputs.token, plan.activity_reader, clock)
+        if inputs.token
+        else None
+    )
+    subject, source = _subject(users, settings.get("config_api_id"), inputs, token_row)
+    sessions = (
+        common.read_api_sessions(db, subject.api_id, plan.activity_reader, clock) if subject else ()
+    )
+    engine = _engine(files, version.effective)
+    store = _PayloadStore(db, files, engine, plan, clock)
+    payloads = store.fetch(sessions)
+    token_payload = store.fetch((token_row,))[token_row.api_session_id] if token_row else None
+
+    return Facts(
+        version=version,
+        prefix=db.prefix,
+        inputs=inputs,
+        config_api_id=settings.get("config_api_id"),
+        subject=subject,
+        subject_source=source,
+        api_users=users,
+        allow_list=common.read_allow_list(db),
+        sessions=sessions,
+        payloads=payloads,
+        clocks=plan,
+        engine=engine,
+        token_row=token_row,
+        token_payload=token_payload,
+        external_login_works=version.effective is None or version.effective >= v("3.0.3.0"),
+        notes={
+            "clock_fix": _clock_fix(settings.get("config_timezone"), php_default_name),
+            "payload_fix": _engine_fix(files, engine),
+        },
+    )
+
+
+def _subject(users, config_api_id, inputs: Inputs, token_row: ApiSessionRow | None):
+    by_id = {u.api_id: u for u in users}
+    if token_row is not None:
+        return by_id.get(token_row.api_id), "the token's api_session row"
+    if inputs.api_user is not None:
+        return next((u for u in users if u.username == inputs.api_user), None), "--api-user"
+    raw = (config_api_id or "").strip()
+    return (by_id.get(int(raw)) if raw.isdigit() else None), "config_api_id"
+
+
+def _engine(files: ShopFiles | None, version: OcVersion | None) -> str:
+    configured = None
+    if files is not None:
+        configured = files.system_setting("catalog", "session_engine") or files.system_setting(
+            "default", "session_engine"
+        )
+    if configured:
+        return configured
+    return "file" if version is not None and version < v("3.0.0.2") else "db"
+
+
+class _PayloadStore:
+    """Reads the catalog-side session data for api_session rows, by primary key or file name."""
+
+    def __init__(
+        self, db: Database, files: ShopFiles | None, engine: str, plan: ClockPlan, clock: DbClock
+    ) -> None:
+        self.db, self.files, self.engine, self.plan, self.clock = db, files, engine, plan, clock
+
+    def fetch(self, rows) -> dict[int, StoredPayload]:
+        rows = [r for r in rows if r is not None]
+        if not rows:
+            return {}
+        if self.engine == "db":
+            return self._from_table(rows)
+        return {r.api_session_id: self._from_file(r) for r in rows}
+
+    def _from_table(self, rows: list[ApiSessionRow]) -> dict[int, StoredPayload]:
+        ids = [r.session_id.reveal() for r in rows]
+        placeholders = ", ".join(["%s"] * len(ids))
+        found = {
+            r["session_id"]: r
+            for r in self.db.query(
+                f"SELECT `session_id`, `data`, `expire` FROM {self.db.table('session')} "
+                f"WHERE `session_id` IN ({placeholders})",
+                ids,
+            )
+        }
+        location = f"{self.db.prefix}session row"
+        result = {}
+        for row in rows:
+            stored = found.get(row.session_id.reveal())
+            if stored is None:
+                result[row.api_session_id] = StoredPayload(location, exists=False)
+                continue
+            data, error = None, None
+            try:
+                data = decode_json_payload(stored["data"] or "")
+            except PayloadError as exc:
+                error = exc.message
+            left, lifetime = self._expiry(stored["expire"], row)
+            result[row.api_session_id] = StoredPayload(location, True, data, error, left, lifetime)
+        return result
+
+    def _expiry(self, expire: object, row: ApiSessionRow) -> tuple[int | None, int | None]:
+        if not isinstance(expire, dt.datetime) or self.plan.expire_writer is None:
+            return None, None
+        written_utc = expire - dt.timedelta(seconds=self.plan.expire_writer.offset_seconds)
+        touched_utc = row.date_modified - dt.timedelta(
+            seconds=self.plan.activity_writer.offset_seconds
+        )
+        lifetime = int((written_utc - touched_utc).total_seconds())
+        if self.plan.expire_reader is None:
+            return None, lifetime
+        reader_now = self.clock.utc_now + dt.timedelta(
+            seconds=self.plan.expire_reader.offset_seconds
+        )
+        return int((expire - reader_now).total_seconds()), lifetime
+
+    def _from_file(self, row: ApiSessionRow) -> StoredPayload:
+        directory = self.files.catalog.get("DIR_SESSION") if self.files else None
+        session_id = row.session_id.reveal()
+        if not directory or not common.safe_session_id(session_id):
+            return StoredPayload("session file (DIR_SESSION unknown)", exists=False)
+        path = Path(directory) / f"sess_{session_id}"
+        shown = str(path.parent / f"sess_{row.session_id.tail()}")
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(_MAX_SESSION_FILE + 1)
+        except FileNotFoundError:
+            return StoredPayload(shown, exists=False)
+        except OSError as exc:
+            return StoredPayload(shown, exists=True, error=f"cannot read the file: {exc.strerror}")
+        try:
+            return StoredPayload(shown, True, decode_php_serialized(raw))
+        except PayloadError as exc:
+            return StoredPayload(shown, True, error=exc.message)
+
+
+def _clock_fix(config_timezone: str | None, php_default: str) -> str:
+    zone = config_timezone or "UTC"
+    return (
+        "Upgrade to OpenCart 3.0.4.0 or later (it fixes this); or set "
+        f"$_['date_timezone'] = '{zone}'; in system/config/default.php (now '{php_default}'); "
+        "or set the store's time zone to UTC (Admin > System > Settings > Option/Local)."
+    )
+
+
+def _engine_fix(files: ShopFiles | None, engine: str) -> str | None:
+    if files is None:
+        return None
+    admin_engine = files.system_setting("admin", "session_engine") or files.system_setting(
+        "default", "session_engine"
+    )
+    if admin_engine and admin_engine != engine:
+        return (
+            f"The admin stores sessions with the '{admin_engine}' engine and the catalog reads them with "
+            f"'{engine}': set $_['session_engine'] to the same value in system/config/admin.php and catalog.php."
+        )
+    return None

@@ -1,0 +1,152 @@
+"""The report a stressed shop owner reads: the failing step first, then evidence and fix.
+
+Every value goes in as plain Text (never markup: `[oc_api]` or an IPv6 literal would be
+eaten), and every status word is printed, so the report reads without colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from oc_apidoctor.model import CheckResult, Report, Status, Verdict
+
+_STYLE = {
+    Status.OK: "green",
+    Status.WARN: "yellow",
+    Status.FAIL: "bold red",
+    Status.SKIP: "dim",
+    Status.ERROR: "bold magenta",
+}
+_VERDICT_STYLE = {
+    Verdict.OK: "bold green",
+    Verdict.WARN: "bold yellow",
+    Verdict.FAIL: "bold red",
+    Verdict.ERROR: "bold magenta",
+}
+
+
+def render(report: Report, console: Console, *, verbose: bool = False) -> None:
+    console.print(_header(report))
+    console.print()
+    headline = _headline(report)
+    if headline is not None:
+        console.print(headline)
+        console.print()
+    console.print(Text("Checks", style="bold"))
+    console.print(_table(report))
+    for result in report.checks:
+        detailed = result.status in (Status.WARN, Status.ERROR) or (
+            result.status is Status.FAIL and result is not report.failing_check
+        )
+        if detailed or (verbose and result.status is not Status.SKIP):
+            console.print()
+            console.print(_label(result))
+            console.print(_details(result, indent=2))
+
+
+def summary_line(report: Report, exit_code: int) -> Text:
+    """The closing line (for stderr): verdict, failing step, exit code."""
+    verdict = report.verdict
+    text = Text("verdict: ")
+    text.append(verdict.value.upper(), style=_VERDICT_STYLE[verdict])
+    if report.failing_step:
+        text.append(f" — failing step: {report.failing_step.value}")
+    counts = {s: sum(1 for c in report.checks if c.status is s) for s in Status}
+    shown = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+    text.append(f" ({shown}; exit {exit_code})")
+    return text
+
+
+def _header(report: Report) -> Text:
+    text = Text(f"oc-apidoctor {report.command}", style="bold")
+    shop = report.shop
+    if shop is not None:
+        text.append(f" · OpenCart {shop.version or '?'} (family {shop.family or '?'})")
+        text.append(f" · database {shop.database} · prefix {shop.prefix}")
+        if shop.catalog_url:
+            text.append(f"\ncatalog: {shop.catalog_url}")
+    return text
+
+
+def _headline(report: Report) -> Group | Text | None:
+    failing = report.failing_check
+    if failing is not None:
+        title = Text("FAIL", style="bold red")
+        title.append(f" at step {failing.step.value}: ", style="bold")
+        title.append(failing.summary)
+        return Group(title, _details(failing, indent=2))
+    if report.verdict is Verdict.OK:
+        return Text(
+            "OK: every step of the API chain checks out (setup → login → session → api_id).",
+            style="bold green",
+        )
+    if report.verdict is Verdict.WARN:
+        warns = sum(1 for c in report.checks if c.status is Status.WARN)
+        return Text(
+            f"OK with {warns} warning(s): a fresh admin order page and its API calls should work; "
+            "see the warnings below.",
+            style="bold yellow",
+        )
+    return None
+
+
+def _table(report: Report) -> Table:
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    for result in report.checks:
+        table.add_row(
+            Text(" " + result.status.value.upper(), style=_STYLE[result.status]),
+            Text(result.step.value),
+            Text(result.id),
+            Text(result.summary),
+        )
+    return table
+
+
+def _label(result: CheckResult) -> Text:
+    text = Text(result.status.value.upper(), style=_STYLE[result.status])
+    text.append(f" {result.step.value} / {result.id}: ", style="bold")
+    text.append(result.summary)
+    return text
+
+
+def _details(result: CheckResult, *, indent: int) -> Group:
+    parts: list[Padding] = []
+    if result.evidence:
+        parts.append(Padding(Text("evidence:", style="bold"), (0, 0, 0, indent), expand=False))
+        for key, value in result.evidence.items():
+            item = _evidence_item("", key, value)
+            item.rstrip()
+            parts.append(Padding(item, (0, 0, 0, indent + 2), expand=False))
+    if result.fix:
+        parts.append(Padding(Text("fix:", style="bold"), (0, 0, 0, indent), expand=False))
+        parts.append(Padding(Text(result.fix), (0, 0, 0, indent + 2), expand=False))
+    return Group(*parts)
+
+
+def _evidence_item(pad: str, key: str, value: Any) -> Text:
+    text = Text(f"{pad}{key}:")
+    if isinstance(value, (list, tuple)):
+        items = [str(item) for item in value]
+        if sum(len(i) for i in items) <= 60:
+            text.append(" " + (", ".join(items) or "(none)") + "\n")
+            return text
+        for item in items:
+            text.append(f"\n{pad}  - {item}")
+        text.append("\n")
+    elif isinstance(value, Mapping):
+        for k, item in value.items():
+            text.append(f"\n{pad}  {k}: {item}")
+        text.append("\n")
+    else:
+        text.append(f" {value}\n")
+    return text

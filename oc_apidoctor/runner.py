@@ -1,0 +1,125 @@
+"""Run `check`: read the shop, detect its version, gather facts, run the family's chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oc_apidoctor.checks import Check
+from oc_apidoctor.checks.setup import version_consistent
+from oc_apidoctor.db import Database
+from oc_apidoctor.errors import ExitCode
+from oc_apidoctor.facts import Facts, Inputs, VersionFacts
+from oc_apidoctor.flavors import flavor_for
+from oc_apidoctor.model import CheckResult, Report, ShopInfo, Status, Verdict
+from oc_apidoctor.schema import read_schema, schema_family
+from oc_apidoctor.settings import DbOverrides, resolve_db_settings
+from oc_apidoctor.shop.files import ShopFiles, locate_shop
+from oc_apidoctor.shop.version import parse_version, schema_group
+
+_EXIT_FOR_VERDICT = {
+    Verdict.OK: ExitCode.OK,
+    Verdict.WARN: ExitCode.OK,
+    Verdict.FAIL: ExitCode.CHECK_FAILED,
+    Verdict.ERROR: ExitCode.CANNOT_RUN,
+}
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    shop_root: Path | None = None  # None: the current directory, if it holds config.php
+    admin_dir: Path | None = None
+    db: DbOverrides = field(default_factory=DbOverrides)
+    inputs: Inputs = field(default_factory=Inputs)
+    strict: bool = False
+
+
+def exit_code_for(report: Report) -> ExitCode:
+    return _EXIT_FOR_VERDICT[report.verdict]
+
+
+def open_shop(request: CheckRequest) -> ShopFiles | None:
+    if request.shop_root is not None:
+        return locate_shop(request.shop_root, request.admin_dir)
+    here = Path.cwd()
+    return locate_shop(here, request.admin_dir) if (here / "config.php").is_file() else None
+
+
+def run_check(request: CheckRequest) -> Report:
+    files = open_shop(request)
+    settings = resolve_db_settings(files, request.db)
+    with Database.connect(settings).session() as db:
+        version = detect_version(db, files)
+        shop = _shop_info(files, version, db)
+        if _families_disagree(version):
+            facts = Facts(version=version, prefix=db.prefix, inputs=request.inputs)
+            return Report("check", shop, (version_consistent(facts),), strict=request.strict)
+        flavor = flavor_for(version.family, version.define or str(version.effective or "?"))
+        facts = flavor.gather(db, files, version, request.inputs)
+    return Report("check", shop, run_chain(flavor.chain, facts), strict=request.strict)
+
+
+def run_chain(chain: tuple[Check, ...], facts: Facts) -> tuple[CheckResult, ...]:
+    results = []
+    for check in chain:
+        try:
+            results.append(check(facts))
+        except Exception as exc:  # one broken check must not hide the others
+            spec = check.spec  # type: ignore[attr-defined]
+            results.append(
+                spec.result(Status.ERROR, f"the check itself failed: {type(exc).__name__}: {exc}")
+            )
+    return tuple(results)
+
+
+def detect_version(db: Database, files: ShopFiles | None) -> VersionFacts:
+    schema = read_schema(db)
+    by_schema = schema_family(schema)
+    define = files.version_define if files else None
+    parsed = parse_version(define)
+    family = parsed.family if parsed else None
+    if family is None and by_schema.family and "-" not in by_schema.family:
+        family = by_schema.family  # no usable define: the schema decides
+    effective, notes = parsed, ()
+    if family == "3.0":
+        from oc_apidoctor.flavors.v30 import effective_version
+
+        effective, notes = effective_version(parsed, files)
+    return VersionFacts(
+        define=define,
+        effective=effective,
+        family=family,
+        schema_family=by_schema.family,
+        schema_detail=by_schema.detail,
+        leftovers=by_schema.leftovers,
+        notes=notes,
+    )
+
+
+def _families_disagree(version: VersionFacts) -> bool:
+    return bool(
+        version.family
+        and version.schema_family
+        and schema_group(version.family) != version.schema_family
+    )
+
+
+def _shop_info(files: ShopFiles | None, version: VersionFacts, db: Database) -> ShopInfo:
+    catalog_url = None
+    if files is not None:
+        admin = files.admin
+        candidates = [
+            admin.get("HTTPS_CATALOG") if admin else None,
+            admin.get("HTTP_CATALOG") if admin else None,
+            files.catalog.get("HTTPS_SERVER"),
+            files.catalog.get("HTTP_SERVER"),
+        ]
+        catalog_url = next((c for c in candidates if c), None)
+    return ShopInfo(
+        version=str(version.effective) if version.effective else version.define,
+        family=version.family,
+        prefix=db.prefix,
+        catalog_url=catalog_url,
+        database=db.name,
+        root=str(files.root) if files else None,
+    )

@@ -1,0 +1,111 @@
+"""Read the shop's table fingerprint and tell which OpenCart family the schema belongs to.
+
+No version row exists in any release, so the family comes from table and column shapes
+(spec §2.2). Upgrades add but never drop, so presence markers mean "at least".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from oc_apidoctor.db import Database
+from oc_apidoctor.errors import DatabaseError
+
+# Tables whose columns decide the family; read from information_schema in one query.
+_API_TABLES = ("api", "api_ip", "api_session", "session", "setting")
+
+
+@dataclass(frozen=True)
+class Schema:
+    prefix: str
+    tables: frozenset[str]  # without the prefix
+    columns: Mapping[str, frozenset[str]]
+    collations: Mapping[str, str]
+
+    def has(self, table: str) -> bool:
+        return table in self.tables
+
+    def cols(self, table: str) -> frozenset[str]:
+        return self.columns.get(table, frozenset())
+
+
+@dataclass(frozen=True)
+class SchemaFamily:
+    family: str | None  # "2.0", "2.1-2.3", "3.0", "4.0", "4.1" or None when unknown
+    detail: str  # what in the schema says so
+    leftovers: tuple[str, ...] = ()  # columns or tables an earlier family left behind
+
+
+def read_schema(db: Database) -> Schema:
+    like = db.prefix.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%") + "%"
+    rows = db.query(
+        "SELECT TABLE_NAME AS t, TABLE_COLLATION AS c FROM information_schema.TABLES "
+        "WHERE TABLE_SCHEMA = %s AND TABLE_NAME LIKE %s",
+        (db.name, like),
+    )
+    tables = {r["t"][len(db.prefix) :]: (r["c"] or "") for r in rows}
+    if "setting" not in tables or "api" not in tables:
+        raise _not_opencart(db, tables.keys())
+    wanted = [db.prefix + t for t in _API_TABLES if t in tables]
+    placeholders = ", ".join(["%s"] * len(wanted))
+    column_rows = db.query(
+        "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS "
+        f"WHERE TABLE_SCHEMA = %s AND TABLE_NAME IN ({placeholders})",
+        (db.name, *wanted),
+    )
+    columns: dict[str, set[str]] = {}
+    for row in column_rows:
+        columns.setdefault(row["t"][len(db.prefix) :], set()).add(row["c"])
+    return Schema(
+        prefix=db.prefix,
+        tables=frozenset(tables),
+        columns={k: frozenset(v) for k, v in columns.items()},
+        collations=tables,
+    )
+
+
+def _not_opencart(db: Database, found_with_prefix: object) -> DatabaseError:
+    rows = db.query(
+        "SELECT TABLE_NAME AS t FROM information_schema.TABLES "
+        "WHERE TABLE_SCHEMA = %s AND (TABLE_NAME LIKE %s OR TABLE_NAME LIKE %s)",
+        (db.name, "%setting", "%api"),
+    )
+    names = {r["t"] for r in rows}
+    prefixes = sorted(
+        n[: -len("setting")]
+        for n in names
+        if n.endswith("setting") and n[: -len("setting")] + "api" in names
+    )
+    if prefixes:
+        listed = ", ".join(repr(p) for p in prefixes)
+        return DatabaseError(
+            f"database {db.name!r} has no OpenCart tables with prefix {db.prefix!r}; "
+            f"it has OpenCart tables with prefix {listed}",
+            hint=f"pass --db-prefix {prefixes[0]} (or fix DB_PREFIX in config.php)",
+        )
+    return DatabaseError(
+        f"database {db.name!r} holds no OpenCart tables (no {db.prefix}setting / {db.prefix}api)",
+        hint="is DB_DATABASE the shop's database?",
+    )
+
+
+def schema_family(schema: Schema) -> SchemaFamily:
+    api = schema.cols("api")
+    api_session = schema.cols("api_session")
+    if schema.has("api_history"):
+        return SchemaFamily("4.1", "table api_history exists (added in 4.1.0.0)")
+    if schema.has("startup") or schema.has("subscription") or schema.has("cron"):
+        return SchemaFamily("4.0", "tables startup/subscription/cron exist (added in 4.0.0.0)")
+    if "password" in api and not schema.has("api_ip"):
+        return SchemaFamily("2.0", "api has username/password and there is no api_ip table")
+    if "name" in api and "username" not in api:
+        return SchemaFamily("2.1-2.3", "api has `name` (renamed to `username` in 3.0)")
+    if "username" in api and "key" in api:
+        leftovers = tuple(f"api_session.{c}" for c in ("token", "session_name") if c in api_session)
+        if not schema.has("session"):
+            return SchemaFamily(
+                "3.0", "api has username/key; no session table (3.0.0.0)", leftovers
+            )
+        return SchemaFamily("3.0", "api has username/key and the session table exists", leftovers)
+    return SchemaFamily(None, f"api columns {sorted(api)} match no OpenCart release")

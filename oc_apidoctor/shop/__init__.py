@@ -1,0 +1,1 @@
+"""Reading the shop's files: config.php parser, version, paths."""
