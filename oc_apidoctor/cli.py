@@ -125,7 +125,7 @@ def check(
     strict: bool,
     verbose: bool,
     debug: bool,
-) -> int:
+) -> None:
     """Diagnose the API chain (login -> session start -> api_id check). Never writes.
 
     \b
@@ -165,7 +165,7 @@ def check(
         )
         return run_check(request)
 
-    return run.execute(produce)
+    click.get_current_context().exit(run.execute(produce))
 
 
 def main() -> None:

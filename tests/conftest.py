@@ -7,16 +7,20 @@ root and ``ocuser`` (the real captures' DB user) can reach over TCP at 127.0.0.1
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pymysql
 import pytest
 
-from tests.shops import OCUSER, OCUSER_PASSWORD, Server, connect_root
+from tests.shops import OCUSER, OCUSER_PASSWORD, Oc30Shop, Server, connect_root, make_oc30_shop
 
 MARIADBD_MISSING = (
     "mariadbd not found: install Debian's mariadb-server (apt-get install mariadb-server) "
@@ -144,3 +148,45 @@ def root_connection(mariadb: Server) -> Iterator[Callable[..., pymysql.connectio
     for conn in opened:
         if conn.open:
             conn.close()
+
+
+# --- running the CLI ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CliRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.stdout)
+
+    def check(self, check_id: str) -> dict[str, Any]:
+        """One check of the --json report, by id."""
+        return next(c for c in self.json()["checks"] if c["id"] == check_id)
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., CliRun]:
+    """``run_cli(*args, env={...}, input=None)``: the CLI in-process, NO_COLOR, 100 columns.
+
+    The environment starts clean of OC_APIDOCTOR_* so a developer's settings never leak in.
+    """
+    from click.testing import CliRunner
+
+    from oc_apidoctor.cli import cli
+
+    def run(*args: str, env: dict[str, str] | None = None, input: str | None = None) -> CliRun:
+        clean = {k: None for k in os.environ if k.startswith("OC_APIDOCTOR_")}
+        runner = CliRunner(env={**clean, "NO_COLOR": "1", "COLUMNS": "100", **(env or {})})
+        result = runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+        return CliRun(result.exit_code, result.stdout, result.stderr)
+
+    return run
+
+
+@pytest.fixture
+def oc30_shop(tmp_path: Path, mariadb: Server, new_database: Callable[..., str]) -> Oc30Shop:
+    """A healthy OpenCart 3.0.5.1 shop built from our own fixtures."""
+    return make_oc30_shop(tmp_path, mariadb, new_database)

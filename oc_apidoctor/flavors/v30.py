@@ -207,7 +207,10 @@ class _PayloadStore:
         touched_utc = row.date_modified - dt.timedelta(
             seconds=self.plan.activity_writer.offset_seconds
         )
-        lifetime = int((written_utc - touched_utc).total_seconds())
+        # Each call touches date_modified and rewrites the data, so their gap is the lifetime;
+        # a data row older than its api_session row says nothing about it.
+        gap = int((written_utc - touched_utc).total_seconds())
+        lifetime = gap if gap > 0 else None
         if self.plan.expire_reader is None:
             return None, lifetime
         reader_now = self.clock.utc_now + dt.timedelta(
