@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import ipaddress
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from oc_apidoctor import __version__
 from oc_apidoctor.context import RunContext
 from oc_apidoctor.errors import ExitCode
+
+if TYPE_CHECKING:
+    from oc_apidoctor.secret import Secret
+    from oc_apidoctor.settings import DbOverrides
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -42,47 +49,96 @@ def _validate_ip(_ctx: click.Context, _param: click.Parameter, value: str | None
     return value
 
 
+def shop_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Options every command that reads the shop shares: where it is and how to reach its DB."""
+    options = [
+        click.option(
+            "--shop-root",
+            type=click.Path(path_type=Path),
+            envvar="OC_APIDOCTOR_SHOP_ROOT",
+            help="The OpenCart folder (with index.php and config.php). Default: the current folder.",
+        ),
+        click.option(
+            "--admin-dir",
+            type=click.Path(path_type=Path),
+            envvar="OC_APIDOCTOR_ADMIN_DIR",
+            help="The admin folder, if it was renamed (default: found by its config.php).",
+        ),
+        click.option("--db-host", envvar="OC_APIDOCTOR_DB_HOST", help="Overrides DB_HOSTNAME."),
+        click.option(
+            "--db-port",
+            type=click.IntRange(1, 65535),
+            envvar="OC_APIDOCTOR_DB_PORT",
+            help="Overrides DB_PORT.",
+        ),
+        click.option(
+            "--db-socket",
+            envvar="OC_APIDOCTOR_DB_SOCKET",
+            help="Unix socket (DB_HOSTNAME 'localhost' means a socket to PHP).",
+        ),
+        click.option("--db-user", envvar="OC_APIDOCTOR_DB_USER", help="Overrides DB_USERNAME."),
+        click.option("--db-name", envvar="OC_APIDOCTOR_DB_NAME", help="Overrides DB_DATABASE."),
+        click.option("--db-prefix", envvar="OC_APIDOCTOR_DB_PREFIX", help="Overrides DB_PREFIX."),
+        click.option(
+            "--db-password-stdin",
+            is_flag=True,
+            help="Read the DB password from the first line of stdin (or set OC_APIDOCTOR_DB_PASSWORD).",
+        ),
+        click.option(
+            "--connect-timeout",
+            type=click.FloatRange(0.1, 120),
+            default=5.0,
+            show_default=True,
+            envvar="OC_APIDOCTOR_CONNECT_TIMEOUT",
+            help="Seconds to wait for the database.",
+        ),
+        click.option(
+            "--json", "as_json", is_flag=True, help="Print the versioned JSON report on stdout."
+        ),
+        click.option("--debug", is_flag=True, help="Show tracebacks of errors."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclass(frozen=True)
+class ShopArgs:
+    """The shop_options values of one invocation."""
+
+    shop_root: Path | None
+    admin_dir: Path | None
+    db_host: str | None
+    db_port: int | None
+    db_socket: str | None
+    db_user: str | None
+    db_name: str | None
+    db_prefix: str | None
+    db_password_stdin: bool
+    connect_timeout: float
+
+    @classmethod
+    def take(cls, kwargs: dict[str, Any]) -> ShopArgs:
+        """Remove this class's fields from a command's kwargs and return them."""
+        return cls(**{f.name: kwargs.pop(f.name) for f in fields(cls)})
+
+    def db(self, password: Secret | None) -> DbOverrides:
+        from oc_apidoctor.settings import DbOverrides
+
+        return DbOverrides(
+            host=self.db_host,
+            port=self.db_port,
+            socket=self.db_socket,
+            user=self.db_user,
+            name=self.db_name,
+            prefix=self.db_prefix,
+            password=password,
+            connect_timeout=self.connect_timeout,
+        )
+
+
 @cli.command(context_settings=_CONTEXT)
-@click.option(
-    "--shop-root",
-    type=click.Path(path_type=Path),
-    envvar="OC_APIDOCTOR_SHOP_ROOT",
-    help="The OpenCart folder (with index.php and config.php). Default: the current folder.",
-)
-@click.option(
-    "--admin-dir",
-    type=click.Path(path_type=Path),
-    envvar="OC_APIDOCTOR_ADMIN_DIR",
-    help="The admin folder, if it was renamed (default: found by its config.php).",
-)
-@click.option("--db-host", envvar="OC_APIDOCTOR_DB_HOST", help="Overrides DB_HOSTNAME.")
-@click.option(
-    "--db-port",
-    type=click.IntRange(1, 65535),
-    envvar="OC_APIDOCTOR_DB_PORT",
-    help="Overrides DB_PORT.",
-)
-@click.option(
-    "--db-socket",
-    envvar="OC_APIDOCTOR_DB_SOCKET",
-    help="Unix socket (DB_HOSTNAME 'localhost' means a socket to PHP).",
-)
-@click.option("--db-user", envvar="OC_APIDOCTOR_DB_USER", help="Overrides DB_USERNAME.")
-@click.option("--db-name", envvar="OC_APIDOCTOR_DB_NAME", help="Overrides DB_DATABASE.")
-@click.option("--db-prefix", envvar="OC_APIDOCTOR_DB_PREFIX", help="Overrides DB_PREFIX.")
-@click.option(
-    "--db-password-stdin",
-    is_flag=True,
-    help="Read the DB password from the first line of stdin (or set OC_APIDOCTOR_DB_PASSWORD).",
-)
-@click.option(
-    "--connect-timeout",
-    type=click.FloatRange(0.1, 120),
-    default=5.0,
-    show_default=True,
-    envvar="OC_APIDOCTOR_CONNECT_TIMEOUT",
-    help="Seconds to wait for the database.",
-)
+@shop_options
 @click.option(
     "--ip",
     metavar="ADDR",
@@ -91,6 +147,17 @@ def _validate_ip(_ctx: click.Context, _param: click.Parameter, value: str | None
 )
 @click.option(
     "--api-user", metavar="NAME", help="Check this API user instead of the admin's (config_api_id)."
+)
+@click.option(
+    "--admin-user",
+    metavar="NAME",
+    help="Check that this admin user may use the API from the order pages.",
+)
+@click.option(
+    "--php-session-dir",
+    type=click.Path(path_type=Path),
+    envvar="OC_APIDOCTOR_PHP_SESSION_DIR",
+    help="PHP's session.save_path, for 2.x shops (default: the usual Debian/Ubuntu/cPanel places).",
 )
 @click.option(
     "--api-key-stdin",
@@ -102,30 +169,9 @@ def _validate_ip(_ctx: click.Context, _param: click.Parameter, value: str | None
     is_flag=True,
     help="Read one api_token from stdin (or set OC_APIDOCTOR_API_TOKEN) and walk the chain for it.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the versioned JSON report on stdout.")
 @click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
 @click.option("-v", "--verbose", is_flag=True, help="Show evidence for every check.")
-@click.option("--debug", is_flag=True, help="Show tracebacks of errors.")
-def check(
-    shop_root: Path | None,
-    admin_dir: Path | None,
-    db_host: str | None,
-    db_port: int | None,
-    db_socket: str | None,
-    db_user: str | None,
-    db_name: str | None,
-    db_prefix: str | None,
-    db_password_stdin: bool,
-    connect_timeout: float,
-    ip: str | None,
-    api_user: str | None,
-    api_key_stdin: bool,
-    token_stdin: bool,
-    as_json: bool,
-    strict: bool,
-    verbose: bool,
-    debug: bool,
-) -> None:
+def check(**kwargs: Any) -> None:
     """Diagnose the API chain (login -> session start -> api_id check). Never writes.
 
     \b
@@ -137,31 +183,31 @@ def check(
     from the environment (OC_APIDOCTOR_DB_PASSWORD, OC_APIDOCTOR_API_KEY,
     OC_APIDOCTOR_API_TOKEN) or from stdin, one line each, in that order.
     """
-    run = RunContext("check", as_json=as_json, debug=debug, verbose=verbose)
+    shop = ShopArgs.take(kwargs)
+    run = RunContext(
+        "check", as_json=kwargs["as_json"], debug=kwargs["debug"], verbose=kwargs["verbose"]
+    )
 
     def produce():  # type: ignore[no-untyped-def]
         from oc_apidoctor.inputs import read_secrets
         from oc_apidoctor.runner import CheckRequest, run_check
-        from oc_apidoctor.settings import DbOverrides
 
         secrets = read_secrets(
-            db_password=db_password_stdin, api_key=api_key_stdin, token=token_stdin
+            db_password=shop.db_password_stdin,
+            api_key=kwargs["api_key_stdin"],
+            token=kwargs["token_stdin"],
         )
         request = CheckRequest(
-            shop_root=shop_root,
-            admin_dir=admin_dir,
-            db=DbOverrides(
-                host=db_host,
-                port=db_port,
-                socket=db_socket,
-                user=db_user,
-                name=db_name,
-                prefix=db_prefix,
-                password=secrets.db_password,
-                connect_timeout=connect_timeout,
+            shop_root=shop.shop_root,
+            admin_dir=shop.admin_dir,
+            db=shop.db(secrets.db_password),
+            inputs=secrets.inputs(
+                ip=kwargs["ip"],
+                api_user=kwargs["api_user"],
+                admin_user=kwargs["admin_user"],
+                php_session_dir=kwargs["php_session_dir"],
             ),
-            inputs=secrets.inputs(ip=ip, api_user=api_user),
-            strict=strict,
+            strict=kwargs["strict"],
         )
         return run_check(request)
 

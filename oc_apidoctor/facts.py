@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from oc_apidoctor.secret import Secret
@@ -99,6 +100,8 @@ class Inputs:
     client_key: Secret | None = None
     token: Secret | None = None
     api_user: str | None = None
+    admin_user: str | None = None  # an admin login name whose sale/order permission to check
+    php_session_dir: Path | None = None  # PHP's session.save_path (2.x native sessions)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from oc_apidoctor.errors import UsageError
@@ -22,8 +23,22 @@ class Secrets:
     api_key: Secret | None
     token: Secret | None
 
-    def inputs(self, *, ip: str | None, api_user: str | None) -> Inputs:
-        return Inputs(ip=ip, client_key=self.api_key, token=self.token, api_user=api_user)
+    def inputs(
+        self,
+        *,
+        ip: str | None = None,
+        api_user: str | None = None,
+        admin_user: str | None = None,
+        php_session_dir: Path | None = None,
+    ) -> Inputs:
+        return Inputs(
+            ip=ip,
+            client_key=self.api_key,
+            token=self.token,
+            api_user=api_user,
+            admin_user=admin_user,
+            php_session_dir=php_session_dir,
+        )
 
 
 def read_secrets(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from oc_apidoctor.checks import Check
@@ -50,11 +50,14 @@ def run_check(request: CheckRequest) -> Report:
     settings = resolve_db_settings(files, request.db)
     with Database.connect(settings).session() as db:
         version = detect_version(db, files)
-        shop = _shop_info(files, version, db)
         if _families_disagree(version):
             facts = Facts(version=version, prefix=db.prefix, inputs=request.inputs)
+            shop = _shop_info(files, version, db)
             return Report("check", shop, (version_consistent(facts),), strict=request.strict)
-        flavor = flavor_for(version.family, version.define or str(version.effective or "?"))
+        flavor = flavor_for(version.family, version.define or "(no VERSION define)")
+        effective, notes = flavor.effective_version(version.effective, files)
+        version = replace(version, effective=effective, notes=version.notes + notes)
+        shop = _shop_info(files, version, db)
         facts = flavor.gather(db, files, version, request.inputs)
     return Report("check", shop, run_chain(flavor.chain, facts), strict=request.strict)
 
@@ -80,19 +83,13 @@ def detect_version(db: Database, files: ShopFiles | None) -> VersionFacts:
     family = parsed.family if parsed else None
     if family is None and by_schema.family and "-" not in by_schema.family:
         family = by_schema.family  # no usable define: the schema decides
-    effective, notes = parsed, ()
-    if family == "3.0":
-        from oc_apidoctor.flavors.v30 import effective_version
-
-        effective, notes = effective_version(parsed, files)
     return VersionFacts(
         define=define,
-        effective=effective,
+        effective=parsed,
         family=family,
         schema_family=by_schema.family,
         schema_detail=by_schema.detail,
         leftovers=by_schema.leftovers,
-        notes=notes,
     )
 
 

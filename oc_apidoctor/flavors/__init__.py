@@ -1,17 +1,32 @@
-"""One module per OpenCart family: what it reads and which checks form its chain."""
+"""One module per OpenCart family: what it reads and which checks form its chain.
+
+A flavor module defines FAMILY, CHAIN (an ordered tuple of checks), gather(db, files,
+version, inputs) -> Facts, and optionally effective_version(define, files) for families
+whose VERSION define is ambiguous (spec §2.1).
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import ModuleType
 
 from oc_apidoctor import __version__
 from oc_apidoctor.checks import Check
 from oc_apidoctor.errors import OcApidoctorError
 from oc_apidoctor.facts import Facts
+from oc_apidoctor.shop.files import ShopFiles
+from oc_apidoctor.shop.version import OcVersion
 
 Gather = Callable[..., Facts]
+EffectiveVersion = Callable[
+    [OcVersion | None, ShopFiles | None], tuple[OcVersion | None, tuple[str, ...]]
+]
+
+# family -> module in this package; families absent here are not supported yet.
+MODULES = {
+    "3.0": "v30",
+}
 
 
 @dataclass(frozen=True)
@@ -19,19 +34,27 @@ class Flavor:
     family: str
     chain: tuple[Check, ...]
     gather: Gather
+    effective_version: EffectiveVersion
 
 
-def _load(module: ModuleType) -> Flavor:
-    return Flavor(family=module.FAMILY, chain=module.CHAIN, gather=module.gather)
+def _as_written(
+    define: OcVersion | None, _files: ShopFiles | None
+) -> tuple[OcVersion | None, tuple[str, ...]]:
+    return define, ()
 
 
 def flavor_for(family: str | None, version_label: str) -> Flavor:
-    if family == "3.0":
-        from oc_apidoctor.flavors import v30
-
-        return _load(v30)
-    raise OcApidoctorError(
-        f"OpenCart {version_label} (family {family or 'unknown'}) is not supported by "
-        f"oc-apidoctor {__version__} yet: it diagnoses OpenCart 3.0.x",
-        hint="support for 2.x and 4.x is on the way",
+    module_name = MODULES.get(family or "")
+    if module_name is None:
+        supported = ", ".join(sorted(MODULES))
+        raise OcApidoctorError(
+            f"OpenCart {version_label} (family {family or 'unknown'}) is not supported by "
+            f"oc-apidoctor {__version__} yet: it diagnoses families {supported}",
+        )
+    module = importlib.import_module(f"oc_apidoctor.flavors.{module_name}")
+    return Flavor(
+        family=module.FAMILY,
+        chain=module.CHAIN,
+        gather=module.gather,
+        effective_version=getattr(module, "effective_version", _as_written),
     )
