@@ -1,0 +1,270 @@
+"""The CLI contract: exit codes, the JSON envelope, one-line errors, read-only, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from oc_apidoctor import __version__
+from tests.shops import Oc30Shop, write_index_php
+
+
+def check_json(run_cli, shop: Oc30Shop, *extra: str, env=None):
+    return run_cli("check", "--shop-root", str(shop.root), "--json", *extra, env=env)
+
+
+def config_text(shop: Oc30Shop) -> str:
+    return (shop.root / "config.php").read_text()
+
+
+def rewrite_config(shop: Oc30Shop, old: str, new: str) -> None:
+    path = shop.root / "config.php"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_json_envelope_has_every_documented_field(run_cli, oc30_shop) -> None:
+    run = check_json(run_cli, oc30_shop)
+
+    report = run.json()
+    assert set(report) == {
+        "schema_version", "tool_version", "command", "verdict", "exit_code",
+        "shop", "failing_step", "checks", "errors",
+    }  # fmt: skip
+    assert report["schema_version"] == 1
+    assert report["tool_version"] == __version__
+    assert report["command"] == "check"
+    assert report["exit_code"] == run.exit_code == 0
+    assert report["shop"]["database"] == oc30_shop.db_name
+    assert set(report["checks"][0]) == {
+        "id",
+        "title",
+        "step",
+        "status",
+        "summary",
+        "evidence",
+        "fix",
+    }
+    assert report["errors"] == []
+
+
+def test_stdout_is_only_the_report_and_the_summary_goes_to_stderr(run_cli, oc30_shop) -> None:
+    run = check_json(run_cli, oc30_shop)
+
+    json.loads(run.stdout)  # nothing but JSON on stdout
+    assert re.fullmatch(r"verdict: OK \(\d+ ok, \d+ skip; exit 0\)\n", run.stderr)
+
+
+@pytest.mark.parametrize(
+    ("arrange", "code", "message"),
+    [
+        pytest.param(
+            lambda s: rewrite_config(s, "'change-me'", "'wrong-password'"),
+            3,
+            "the database refused user 'ocuser' at 127.0.0.1:",
+            id="wrong-password",
+        ),
+        pytest.param(
+            lambda s: rewrite_config(s, f"'{s.db_name}'", "'no_such_db'"),
+            3,
+            "database 'no_such_db' does not exist",
+            id="unknown-database",
+        ),
+        pytest.param(
+            lambda s: rewrite_config(s, f"'{s.server.port}'", "'1'"),
+            3,
+            "cannot reach the database at 127.0.0.1:1: connection refused",
+            id="refused",
+        ),
+        pytest.param(
+            lambda s: rewrite_config(
+                s, "define('DB_PREFIX', 'oc_')", "define('DB_PREFIX', 'shop_')"
+            ),
+            3,
+            "no OpenCart tables with prefix 'shop_'; it has OpenCart tables with prefix 'oc_'",
+            id="wrong-prefix",
+        ),
+        pytest.param(
+            lambda s: rewrite_config(
+                s, "define('DB_PREFIX', 'oc_')", "define('DB_PREFIX', 'oc_; DROP')"
+            ),
+            2,
+            "table prefix 'oc_; DROP' is not a valid OpenCart DB_PREFIX",
+            id="hostile-prefix",
+        ),
+        pytest.param(
+            lambda s: rewrite_config(s, "'change-me'", "getenv('SHOP_DB_PASS')"),
+            2,
+            "DB_PASSWORD in",
+            id="password-from-getenv",
+        ),
+        pytest.param(
+            lambda s: (s.root / "config.php").write_text("<?php define('DB_HOSTNAME', 'x"),
+            2,
+            "config.php line 1: string literal starting with ' is never closed",
+            id="garbled-config",
+        ),
+        pytest.param(
+            lambda s: (s.root / "config.php").unlink(),
+            2,
+            "no config.php in",
+            id="config-missing",
+        ),
+        pytest.param(
+            lambda s: write_index_php(s.root, "define('VERSION', '4.0.2.3');"),
+            1,
+            None,
+            id="files-of-another-family",
+        ),
+    ],
+)
+def test_bad_setups_give_one_line_and_a_distinct_exit_code(
+    run_cli, oc30_shop, arrange, code, message
+) -> None:
+    arrange(oc30_shop)
+
+    run = check_json(run_cli, oc30_shop)
+
+    assert run.exit_code == code, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    report = run.json()
+    assert report["exit_code"] == code
+    if message is not None:
+        assert report["verdict"] == "error"
+        assert message in report["errors"][0]["message"]
+        error_line = run.stderr.strip()
+        assert error_line.startswith("oc-apidoctor: error: ") and "\n" not in error_line
+        assert message in error_line
+    assert "change-me" not in run.stdout + run.stderr
+
+
+def test_no_opencart_tables_names_the_database(run_cli, oc30_shop) -> None:
+    for table in ("api", "setting"):
+        oc30_shop.sql(f"DROP TABLE {oc30_shop.table(table)}")
+
+    run = check_json(run_cli, oc30_shop)
+
+    assert run.exit_code == 3
+    assert (
+        f"database '{oc30_shop.db_name}' holds no OpenCart tables"
+        in run.json()["errors"][0]["message"]
+    )
+
+
+def test_password_from_the_environment_overrides_config_php(run_cli, oc30_shop) -> None:
+    rewrite_config(oc30_shop, "'change-me'", "'stale-password'")
+
+    run = check_json(run_cli, oc30_shop, env={"OC_APIDOCTOR_DB_PASSWORD": "change-me"})
+
+    assert run.exit_code == 0, run.stderr
+
+
+def test_password_from_stdin_overrides_config_php(run_cli, oc30_shop) -> None:
+    rewrite_config(oc30_shop, "'change-me'", "'stale-password'")
+
+    run = run_cli(
+        "check", "--shop-root", str(oc30_shop.root), "--db-password-stdin", input="change-me\n"
+    )
+
+    assert run.exit_code == 0, run.stderr
+
+
+def test_localhost_means_the_unix_socket(run_cli, oc30_shop) -> None:
+    rewrite_config(
+        oc30_shop, "define('DB_HOSTNAME', '127.0.0.1')", "define('DB_HOSTNAME', 'localhost')"
+    )
+
+    run = check_json(run_cli, oc30_shop, "--db-socket", oc30_shop.server.unix_socket)
+
+    assert run.exit_code == 0, run.stderr
+
+
+def test_running_from_inside_the_shop_folder_finds_config_php(
+    run_cli, oc30_shop, monkeypatch
+) -> None:
+    monkeypatch.chdir(oc30_shop.root)
+
+    run = run_cli("check", "--json")
+
+    assert run.exit_code == 0, run.stderr
+    assert run.json()["shop"]["root"] == str(oc30_shop.root)
+
+
+def test_no_shop_and_no_settings_is_a_usage_error_listing_the_ways(
+    run_cli, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+
+    run = run_cli("check")
+
+    assert run.exit_code == 2
+    assert "pass --shop-root DIR, --db-host VALUE or set OC_APIDOCTOR_DB_HOST" in run.stderr
+
+
+def test_invalid_ip_option_is_a_usage_error(run_cli, tmp_path) -> None:
+    run = run_cli("check", "--shop-root", str(tmp_path), "--ip", "10.0.0.0/8")
+
+    assert run.exit_code == 2
+    assert "not an IP address (OpenCart compares single addresses, not ranges)" in run.stderr
+
+
+def test_check_writes_nothing(run_cli, oc30_shop) -> None:
+    oc30_shop.add_api_session("0123456789abcdef0123456789", idle_seconds=4000)
+    tables = ", ".join(
+        oc30_shop.table(t) for t in ("api", "api_ip", "api_session", "session", "setting")
+    )
+    counters = "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_insert','Com_update','Com_delete','Com_replace','Handler_write','Handler_update','Handler_delete')"
+    checksums_before = oc30_shop.sql(f"CHECKSUM TABLE {tables}")
+    counters_before = dict(oc30_shop.sql(counters))
+
+    run = check_json(
+        run_cli,
+        oc30_shop,
+        "--ip",
+        "127.0.0.1",
+        env={"OC_APIDOCTOR_API_TOKEN": "0123456789abcdef0123456789"},
+    )
+
+    assert run.exit_code == 1  # the idle token is a failure, and still nothing is cleaned up
+    assert oc30_shop.sql(f"CHECKSUM TABLE {tables}") == checksums_before
+    counters_after = dict(oc30_shop.sql(counters))
+    for name in ("Com_insert", "Com_update", "Com_delete", "Com_replace"):
+        assert counters_after[name] == counters_before[name], name
+
+
+def test_check_session_refuses_writes(oc30_shop) -> None:
+    from oc_apidoctor.db import Database
+    from oc_apidoctor.errors import DatabaseError
+    from oc_apidoctor.runner import CheckRequest, open_shop
+    from oc_apidoctor.settings import DbOverrides, resolve_db_settings
+
+    files = open_shop(CheckRequest(shop_root=oc30_shop.root))
+    db = Database.connect(resolve_db_settings(files, DbOverrides()))
+    with db.session(), pytest.raises(DatabaseError, match="READ ONLY"):
+        db.query(f"DELETE FROM {db.table('api_ip')}")
+    assert oc30_shop.sql(f"SELECT COUNT(*) FROM {oc30_shop.table('api_ip')}") == [(1,)]
+
+
+def test_help_does_not_import_the_heavy_modules() -> None:
+    code = (
+        "import sys; from oc_apidoctor.cli import cli; "
+        "heavy = [m for m in ('rich', 'pymysql', 'requests', 'oc_apidoctor.runner') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+    assert done.stdout.strip() == ""
+
+
+def test_python_m_runs_the_cli() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "oc_apidoctor", "--version"], capture_output=True, text=True
+    )
+
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"oc-apidoctor, version {__version__}"
