@@ -55,7 +55,9 @@ class Database:
             "password": settings.password.reveal(),
             "database": settings.name,
             "connect_timeout": settings.connect_timeout,
-            "read_timeout": max(settings.connect_timeout * 6, 30),
+            # pymysql reads the server's greeting with read_timeout: a silent server must not
+            # hold us past --connect-timeout. Queries get a longer limit once connected.
+            "read_timeout": settings.connect_timeout,
             "charset": "utf8mb4",
             "cursorclass": pymysql.cursors.DictCursor,
             "autocommit": True,
@@ -67,6 +69,7 @@ class Database:
             kwargs["port"] = settings.port
         try:
             connection = pymysql.connect(**kwargs)
+            connection._read_timeout = max(settings.connect_timeout * 6, 30)
             with connection.cursor() as cursor:
                 # `check` must never write: the server refuses any write in this session.
                 cursor.execute("SET SESSION TRANSACTION READ ONLY")

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -268,3 +274,54 @@ def test_python_m_runs_the_cli() -> None:
 
     assert done.returncode == 0
     assert done.stdout.strip() == f"oc-apidoctor, version {__version__}"
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP port that accepts connections and never says a word (a hung or filtered DB)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted: list[socket.socket] = []
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                accepted.append(listener.accept()[0])
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield listener.getsockname()[1]
+    listener.close()
+    for conn in accepted:
+        conn.close()
+
+
+def cli_process(port: int, timeout: str) -> subprocess.Popen:
+    args = ["check", "--db-host", "127.0.0.1", "--db-port", str(port), "--db-user", "u"]
+    args += ["--db-name", "d", "--db-prefix", "oc_", "--connect-timeout", timeout]
+    env = {**os.environ, "OC_APIDOCTOR_DB_PASSWORD": "secret-pw"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "oc_apidoctor", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_silent_database_is_bounded_by_connect_timeout(silent_server) -> None:
+    started = time.monotonic()
+    process = cli_process(silent_server, "1")
+    _, stderr = process.communicate(timeout=20)
+
+    assert process.returncode == 3
+    assert time.monotonic() - started < 8
+    assert "no answer within 1s" in stderr
+
+
+def test_ctrl_c_exits_130_without_a_traceback(silent_server) -> None:
+    process = cli_process(silent_server, "30")
+    time.sleep(1.5)  # past the imports, waiting for the server's greeting
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=20)
+
+    assert process.returncode == 130
+    assert stderr.strip() == "oc-apidoctor: interrupted"
