@@ -65,12 +65,12 @@ class RunContext:
 
             click.echo(dumps(envelope(report, code)))
         else:
-            from oc_apidoctor.render.human import render, summary_line
+            from oc_apidoctor.render.human import render
 
             render(report, self.stdout(), verbose=self.verbose)
-        from oc_apidoctor.render.human import summary_line
+        from oc_apidoctor.render.summary import summary_text
 
-        self.stderr().print(summary_line(report, int(code)))
+        click.echo(summary_text(report, int(code)), err=True)
         return int(code)
 
     def _error(self, error: OcApidoctorError, code: ExitCode) -> int:

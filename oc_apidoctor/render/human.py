@@ -50,19 +50,6 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
             console.print(_details(result, indent=2))
 
 
-def summary_line(report: Report, exit_code: int) -> Text:
-    """The closing line (for stderr): verdict, failing step, exit code."""
-    verdict = report.verdict
-    text = Text("verdict: ")
-    text.append(verdict.value.upper(), style=_VERDICT_STYLE[verdict])
-    if report.failing_step:
-        text.append(f" — failing step: {report.failing_step.value}")
-    counts = {s: sum(1 for c in report.checks if c.status is s) for s in Status}
-    shown = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
-    text.append(f" ({shown}; exit {exit_code})")
-    return text
-
-
 def _header(report: Report) -> Text:
     text = Text(f"oc-apidoctor {report.command}", style="bold")
     shop = report.shop
