@@ -33,11 +33,6 @@ class RunContext:
 
         return Console(file=click.get_text_stream("stdout"), highlight=False, soft_wrap=False)
 
-    def stderr(self) -> Console:
-        from rich.console import Console
-
-        return Console(file=click.get_text_stream("stderr"), highlight=False, soft_wrap=False)
-
     def execute(self, produce: Callable[[], Report]) -> int:
         """Run ``produce``, render its report, and return the exit code."""
         try:
