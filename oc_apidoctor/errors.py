@@ -53,3 +53,16 @@ class PayloadError(OcApidoctorError):
     """A stored session payload cannot be decoded (corrupted, truncated, wrong format)."""
 
     exit_code = ExitCode.CANNOT_RUN
+
+
+class HttpError(OcApidoctorError):
+    """The shop could not be reached or read over HTTP: DNS, connect, TLS, timeout, redirects."""
+
+    exit_code = ExitCode.CANNOT_RUN
+
+    def __init__(
+        self, message: str, *, hint: str | None = None, kind: str = "http", redirects: tuple = ()
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.kind = kind  # dns | connect | timeout | tls | redirect-loop | protocol | usage
+        self.redirects = redirects  # the hops followed before the failure

@@ -20,6 +20,7 @@ class Step(str, enum.Enum):
     """Where in OpenCart's chain a check belongs, in chain order."""
 
     SETUP = "setup"
+    TRANSPORT = "transport"  # reaching the shop over HTTP (replay-login)
     LOGIN = "login"
     SESSION = "session"
     API_ID = "api_id"
