@@ -93,6 +93,29 @@ class StoredPayload:
 
 
 @dataclass(frozen=True)
+class AddressRule:
+    """How a version derives the caller's address before comparing it with api_ip."""
+
+    rule: str  # one sentence, for evidence
+    source: str  # the OpenCart file(s) that implement it
+    client_headers: tuple[str, ...]  # request headers any client can send to pick its address
+    whole_list: bool  # the raw comma-separated X-Forwarded-For reaches the comparison
+    fix: str  # the web-server change that stops clients choosing their address
+
+
+@dataclass(frozen=True)
+class ApiHistoryRow:
+    """One call the 4.1 HMAC gate accepted (api_history is written only on success)."""
+
+    api_history_id: int
+    api_id: int
+    call: str
+    ip: str
+    date_added: dt.datetime | None
+    age_seconds: int | None  # by the shop's clock (config_timezone); None for a zero date
+
+
+@dataclass(frozen=True)
 class Inputs:
     """What the user told the check about the caller."""
 
@@ -122,6 +145,16 @@ class Facts:
     token_payload: StoredPayload | None = None
     external_login_works: bool = True
     notes: Mapping[str, Any] = field(default_factory=dict)
+    # Family differences the shared checks read; the defaults are the 3.0 behaviour.
+    config_api_id_required: bool = True  # False (4.0): nothing reads it, so a bad value warns
+    sessions_from_admin: bool = True  # False (4.x): only external logins create api_session rows
+    admin_adds_ip: bool = True  # 3.0's order page adds the browser's address to api_ip itself
+    # "join": the catalog's SQL join after a trimming login; "trimmed": PHP in_array only (4.1)
+    ip_match: str = "join"
+    address_rule: AddressRule | None = None  # how this version reads the caller's address
+    # check id -> what a failure of that check does in this family (replaces the 3.0 wording)
+    consequences: Mapping[str, str] = field(default_factory=dict)
+    history: tuple[ApiHistoryRow, ...] = ()  # newest api_history rows (4.1)
 
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"

@@ -90,13 +90,33 @@ def _not_opencart(db: Database, found_with_prefix: object) -> DatabaseError:
     )
 
 
+# Tables whose presence proves at least this 4.x release, newest first (spec §2.2).
+MARKERS_4X = (
+    ("user_token", "4.1.0.1"),
+    ("api_history", "4.1.0.0"),
+    ("article", "4.0.2.3"),
+    ("topic", "4.0.2.3"),
+    ("user_authorize", "4.0.2.0"),
+    ("user_login", "4.0.1.0"),
+)
+
+
+def schema_minimum(schema: Schema) -> tuple[str, str] | None:
+    """(release, table) of the newest 4.x marker table present; None when there is none."""
+    return next(((rel, t) for t, rel in MARKERS_4X if schema.has(t)), None)
+
+
 def schema_family(schema: Schema) -> SchemaFamily:
     api = schema.cols("api")
     api_session = schema.cols("api_session")
+    floor = schema_minimum(schema)
+    at_least = f"; table {floor[1]}: at least {floor[0]}" if floor else ""
     if schema.has("api_history"):
-        return SchemaFamily("4.1", "table api_history exists (added in 4.1.0.0)")
+        return SchemaFamily("4.1", f"table api_history exists (added in 4.1.0.0){at_least}")
     if schema.has("startup") or schema.has("subscription") or schema.has("cron"):
-        return SchemaFamily("4.0", "tables startup/subscription/cron exist (added in 4.0.0.0)")
+        return SchemaFamily(
+            "4.0", f"tables startup/subscription/cron exist (added in 4.0.0.0){at_least}"
+        )
     if "password" in api and not schema.has("api_ip"):
         return SchemaFamily("2.0", "api has username/password and there is no api_ip table")
     if "name" in api and "username" not in api:

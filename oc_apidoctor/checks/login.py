@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from oc_apidoctor.checks.addresses import family, login_equal, shape, sql_equal
 from oc_apidoctor.checks.base import CheckSpec, check, sql_literal
 from oc_apidoctor.facts import Facts
@@ -22,9 +24,13 @@ def api_user_enabled(spec: CheckSpec, facts: Facts) -> CheckResult:
         "chosen by": facts.subject_source,
     }
     if user.status != 1:
+        impact = facts.consequences.get(
+            "api-user-enabled",
+            "the catalog refuses every call made with its sessions, even ones the admin just made",
+        )
         return spec.fail(
             f"API user {user.username!r} (api_id {user.api_id}) is disabled (status {user.status}): "
-            "the catalog refuses every call made with its sessions, even ones the admin just made",
+            f"{impact}",
             evidence,
             fix="Admin > System > Users > API > edit the user > Status: Enabled; or in SQL: "
             f"UPDATE `{facts.table('api')}` SET `status` = 1 WHERE `api_id` = {user.api_id};",
@@ -39,9 +45,13 @@ def api_key_present(spec: CheckSpec, facts: Facts) -> CheckResult:
         return spec.skip(_NO_SUBJECT)
     evidence = {"key length": len(user.key), "key ends with": user.key.tail()}
     if not user.key.reveal().strip():
+        impact = facts.consequences.get(
+            "api-key-present",
+            "external clients cannot log in with a real key, and anyone on an allowed address "
+            "can log in with an empty one",
+        )
         return spec.warn(
-            f"API user {user.username!r} has an empty key: external clients cannot log in with a "
-            "real key, and anyone on an allowed address can log in with an empty one",
+            f"API user {user.username!r} has an empty key: {impact}",
             evidence,
             fix="Admin > System > Users > API > edit the user > Generate (a new key), then save.",
         )
@@ -66,14 +76,23 @@ def allow_list(spec: CheckSpec, facts: Facts) -> CheckResult:
     }
     if seen:
         evidence["addresses in recent api_session rows"] = seen
+    accepted = sorted({h.ip for h in facts.history if h.api_id == user.api_id and h.ip})
+    if accepted:
+        evidence["addresses of recently accepted calls (api_history)"] = accepted
     if not entries:
-        candidate = facts.inputs.ip or (seen[0] if seen else "YOUR.IP.ADDRESS")
+        candidate = facts.inputs.ip or (seen + accepted + ["YOUR.IP.ADDRESS"])[0]
+        impact = facts.consequences.get(
+            "allow-list",
+            "every API login and every call is refused with 'Your IP … is not allowed' or the "
+            "permission warning",
+        )
         return spec.fail(
-            f"the allow-list of API user {user.username!r} is empty: every API login and every "
-            "call is refused with 'Your IP … is not allowed' or the permission warning",
+            f"the allow-list of API user {user.username!r} is empty: {impact}",
             evidence,
             fix=_insert_ip(facts, user.api_id, candidate),
         )
+    if facts.ip_match == "trimmed":  # 4.1 only trims and compares in PHP: whitespace is harmless
+        entries = tuple(replace(e, ip=e.ip.strip()) for e in entries)
     problems = [s.problem for s in map(shape, entries) if s.problem]
     if problems:
         evidence["entries that never match"] = problems
@@ -100,9 +119,15 @@ def caller_ip_allowed(spec: CheckSpec, facts: Facts) -> CheckResult:
         "address (--ip)": ip,
         f"{facts.table('api_ip')} for api_id {user.api_id}": [e.ip for e in entries] or "(empty)",
     }
+    if facts.address_rule is not None:
+        evidence["how the shop reads the caller's address"] = facts.address_rule.rule
     in_join = [e for e in entries if sql_equal(e.ip, ip)]
     in_login = [e for e in entries if login_equal(e.ip, ip)]
-    if in_join and (in_login or not facts.external_login_works):
+    if facts.ip_match == "trimmed":
+        allowed = bool(in_login)
+    else:
+        allowed = bool(in_join) and bool(in_login or not facts.external_login_works)
+    if allowed:
         return spec.ok(f"{ip} is allowed for API user {user.username!r}", evidence)
     if in_login:
         return spec.fail(
@@ -118,6 +143,7 @@ def caller_ip_allowed(spec: CheckSpec, facts: Facts) -> CheckResult:
     summary = f"{ip} is not in the allow-list of API user {user.username!r} (api_id {user.api_id})"
     if others:
         evidence["listed under other api_id"] = others
+    if others and facts.admin_adds_ip:
         # 3.0 admin auto-adds the browser's address only when no API user has it yet.
         summary += (
             f"; it is listed under api_id {', '.join(map(str, others))}, so the admin order page "
@@ -151,9 +177,11 @@ def client_key(spec: CheckSpec, facts: Facts) -> CheckResult:
             evidence,
             fix="Strip spaces and line breaks from the key in the client's settings.",
         )
+    impact = facts.consequences.get(
+        "client-key", "its login gets `[]` (no error text) and every call after it is refused"
+    )
     return spec.fail(
-        f"the key the client sends is not API user {user.username!r}'s key: its login gets `[]` "
-        "(no error text) and every call after it is refused",
+        f"the key the client sends is not API user {user.username!r}'s key: {impact}",
         evidence,
         fix=f"Copy the key from Admin > System > Users > API > {user.username!r} into the client "
         "(or generate a new one there and update every client).",

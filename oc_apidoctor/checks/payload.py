@@ -49,13 +49,16 @@ def session_payloads(spec: CheckSpec, facts: Facts) -> CheckResult:
         return spec.fail(
             f"none of the {len(live)} live API sessions has usable data "
             f"({problems[broken[0].api_session_id]}): something removes or breaks session data "
-            "right after the admin writes it",
+            "right after it is written",
             evidence,
             fix=facts.notes.get("payload_fix") or _RELOAD,
         )
+    impact = facts.consequences.get(
+        "session-payloads", "'You do not have permission to access the API!'"
+    )
     return spec.warn(
         f"{len(broken)} of {len(live)} live session(s) lost their data "
-        f"({problems[broken[0].api_session_id]}); pages using them show the permission warning",
+        f"({problems[broken[0].api_session_id]}); calls using them get {impact}",
         evidence,
         fix=_RELOAD,
     )
@@ -68,8 +71,11 @@ def _token_payload(spec: CheckSpec, facts: Facts) -> CheckResult:
     problem = payload_problem(facts.token_payload)
     evidence = {"engine": facts.engine, "session": _line(row, facts.token_payload, problem)}
     if problem:
+        impact = facts.consequences.get(
+            "session-payloads", "'You do not have permission to access the API!'"
+        )
         return spec.fail(
-            f"{problem}: the catalog answers 'You do not have permission to access the API!'",
+            f"{problem}: the catalog's answer is {impact}",
             evidence,
             fix=_RELOAD,
         )

@@ -76,11 +76,20 @@ def api_sessions(spec: CheckSpec, facts: Facts) -> CheckResult:
         or "(none)",
         "idle limit": duration(API_SESSION_IDLE_LIMIT),
     }
+    if not rows and not facts.sessions_from_admin:
+        return spec.ok("no API session exists: no external client has logged in lately", evidence)
     if not rows:
         return spec.ok(
             "no API session exists yet; opening an order in the admin creates one", evidence
         )
     live = [r for r in rows if r.idle_seconds < API_SESSION_IDLE_LIMIT]
+    if not live and not facts.sessions_from_admin:
+        # Only clients make these sessions (4.0): an idle one just means no client called lately.
+        return spec.ok(
+            f"no live API session: the newest was last used {duration(rows[0].idle_seconds)} ago; "
+            "a client logs in again to get a new api_token",
+            evidence,
+        )
     if not live:
         return spec.warn(
             f"no live API session: the newest was last used {duration(rows[0].idle_seconds)} ago, so "
@@ -101,9 +110,10 @@ def _token_session(spec: CheckSpec, facts: Facts) -> CheckResult:
     row = facts.token_row
     table = facts.table("api_session")
     if row is None:
+        impact = facts.consequences.get("api-sessions", "the call is refused")
         return spec.fail(
-            f"no {table} row has session_id {token.tail()}: the catalog's lookup finds nothing, so the "
-            "call is refused (deleted by the 1-hour cleanup, or a token of another shop/database)",
+            f"no {table} row has session_id {token.tail()}: the catalog's lookup finds nothing, so "
+            f"{impact} (deleted by the 1-hour cleanup, or a token of another shop/database)",
             {"token": token.tail()},
             fix="Reload the admin order page (or log the client in again) to get a fresh token.",
         )

@@ -54,17 +54,21 @@ def api_user_configured(spec: CheckSpec, facts: Facts) -> CheckResult:
     }
     setting_fix = _config_api_id_fix(facts, users)
     raw = (facts.config_api_id or "").strip()
+    impact = facts.consequences.get(
+        "api-user-configured",
+        "the admin order page gets an empty api_token and every API call it makes is refused",
+    )
+    report = spec.fail if facts.config_api_id_required else spec.warn
     if not raw or raw == "0":
-        return spec.fail(
-            "no API user is selected (config_api_id is empty): the admin order page gets an "
-            "empty api_token and every API call it makes is refused",
+        return report(
+            f"no API user is selected (config_api_id is empty): {impact}",
             evidence,
             fix=setting_fix,
         )
     if not raw.isdigit() or int(raw) not in users:
-        return spec.fail(
+        return report(
             f"config_api_id is {raw!r} but there is no {facts.table('api')} row with that api_id: "
-            "the admin order page gets an empty api_token and every API call it makes is refused",
+            f"{impact}",
             evidence,
             fix=setting_fix,
         )

@@ -53,7 +53,10 @@ def read_allow_list(db: Database) -> tuple[AllowEntry, ...]:
     rows = db.query(
         f"SELECT `api_ip_id`, `api_id`, `ip` FROM {db.table('api_ip')} ORDER BY `api_ip_id` LIMIT 10000"
     )
-    return tuple(AllowEntry(int(r["api_ip_id"]), int(r["api_id"]), r["ip"] or "") for r in rows)
+    # 4.1 declares api_ip.api_id nullable; a NULL row belongs to no user.
+    return tuple(
+        AllowEntry(int(r["api_ip_id"]), int(r["api_id"] or 0), r["ip"] or "") for r in rows
+    )
 
 
 def read_clock(db: Database) -> DbClock:
