@@ -26,6 +26,8 @@ EffectiveVersion = Callable[
 # family -> module in this package; families absent here are not supported yet.
 MODULES = {
     "3.0": "v30",
+    "4.0": "v40",
+    "4.1": "v41",
 }
 
 
