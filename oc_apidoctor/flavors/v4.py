@@ -150,8 +150,9 @@ def with_schema_floor(schema: Schema, version: VersionFacts, family: str) -> Ver
         return version
     release, table = v(floor[0]), floor[1]
     if version.effective is None and release.family == family:
-        note = f"no version from the files; the database has {table} (added in {release})"
-        return replace(version, effective=release, notes=(*version.notes, note))
+        # Only a lower bound: behaviour that changed later (4.1.0.4) stays "unknown".
+        note = f"no version from the files; the database has {table}: at least {release}"
+        return replace(version, notes=(*version.notes, note))
     if version.effective is not None and release.parts > version.effective.parts:
         note = (
             f"the database has {table}, added in {release}, but the code is {version.effective}: "
@@ -222,8 +223,10 @@ RULE_41 = AddressRule(
 )
 
 
-def address_rule(version: OcVersion | None) -> AddressRule:
-    if version is None or version.parts < v("4.1.0.0").parts:
+def address_rule(version: OcVersion | None, family: str) -> AddressRule:
+    if version is None:
+        return RULE_40 if family == "4.0" else RULE_41
+    if version.parts < v("4.1.0.0").parts:
         return RULE_40
     return RULE_41_EARLY if version.parts < v("4.1.0.4").parts else RULE_41
 

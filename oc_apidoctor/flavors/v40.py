@@ -133,7 +133,7 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         config_api_id_required=False,
         sessions_from_admin=False,
         admin_adds_ip=False,
-        address_rule=v4.address_rule(release),
+        address_rule=v4.address_rule(release, FAMILY),
         consequences=CONSEQUENCES,
         notes={
             "api_route": _api_route(release),

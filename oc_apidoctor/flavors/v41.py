@@ -94,7 +94,7 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         sessions_from_admin=False,
         admin_adds_ip=False,
         ip_match="trimmed",
-        address_rule=v4.address_rule(release),
+        address_rule=v4.address_rule(release, FAMILY),
         consequences=CONSEQUENCES,
         history=read_history(db, shop, clock),
         notes={

@@ -37,10 +37,10 @@ def find_traces(db: Database, files: ShopFiles | None) -> Traces:
     third_party: tuple[str, ...] = ()
     columns = _columns(db, ("event", "modification", "extension"))
     if {"event_id", "code", "trigger", "action"} <= columns.get("event", set()):
-        searched.append(f"{db.table('event')} (trigger/action)")
+        searched.append(f"{db.prefix}event (trigger/action)")
         found += _events(db)
     if {"modification_id", "name", "xml"} <= columns.get("modification", set()):
-        searched.append(f"{db.table('modification')} (xml)")
+        searched.append(f"{db.prefix}modification (xml)")
         found += _modifications(db)
     if {"extension", "type", "code"} <= columns.get("extension", set()):
         third_party = _third_party(db)
@@ -88,7 +88,7 @@ def _events(db: Database) -> list[str]:
         (_like("api/"), _like("api/"), MAX_TRACES),
     )
     return [
-        f"{db.table('event')} #{r['event_id']} {r['code']!r}: {r['trigger']} -> {r['action']}"
+        f"{db.prefix}event #{r['event_id']} {r['code']!r}: {r['trigger']} -> {r['action']}"
         for r in rows
     ]
 
@@ -101,7 +101,7 @@ def _modifications(db: Database) -> list[str]:
         (*map(_like, NEEDLES), MAX_TRACES),
     )
     return [
-        f"{db.table('modification')} #{r['modification_id']} {r['name']!r}: mentions "
+        f"{db.prefix}modification #{r['modification_id']} {r['name']!r}: mentions "
         + ", ".join(repr(n) for n in NEEDLES if n.lower() in (r["xml"] or "").lower())
         for r in rows
     ]
