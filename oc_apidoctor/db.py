@@ -1,4 +1,4 @@
-"""Read-only access to the shop's database with pymysql.
+"""Access to the shop's database with pymysql: read-only unless a repair asks for writes.
 
 Every value is a bound parameter; the only identifiers put into SQL are table names built
 from a validated prefix. Errors become DatabaseError with the likely cause in the message.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 import pymysql
@@ -24,6 +25,7 @@ _ACCESS_DENIED = 1045
 _UNKNOWN_DATABASE = 1049
 _NO_SUCH_TABLE = 1146
 _BAD_FIELD = 1054
+_TABLE_ACCESS_DENIED = 1142
 _CANT_CONNECT_SOCKET = 2002
 _CANT_CONNECT = 2003
 _UNKNOWN_HOST = 2005
@@ -39,16 +41,26 @@ def validate_prefix(prefix: str) -> str:
     return prefix
 
 
-class Database:
-    """A read-only session on the shop database, with the shop's table prefix."""
+@dataclass(frozen=True)
+class Written:
+    """What one write statement did."""
 
-    def __init__(self, connection: Any, prefix: str, name: str) -> None:
+    rows: int  # rows the server reports as changed
+    last_id: int | None  # AUTO_INCREMENT value of an INSERT
+
+
+class Database:
+    """A session on the shop database, with the shop's table prefix; read-only by default."""
+
+    def __init__(self, connection: Any, prefix: str, name: str, *, writable: bool = False) -> None:
         self._conn = connection
         self.prefix = validate_prefix(prefix)
         self.name = name
+        self.writable = writable
 
     @classmethod
-    def connect(cls, settings: DbSettings) -> Database:
+    def connect(cls, settings: DbSettings, *, writable: bool = False) -> Database:
+        """Open a session; the server refuses writes in it unless ``writable`` (repairs only)."""
         validate_prefix(settings.prefix)
         kwargs: dict[str, Any] = {
             "user": settings.user,
@@ -70,12 +82,13 @@ class Database:
         try:
             connection = pymysql.connect(**kwargs)
             connection._read_timeout = max(settings.connect_timeout * 6, 30)
-            with connection.cursor() as cursor:
-                # `check` must never write: the server refuses any write in this session.
-                cursor.execute("SET SESSION TRANSACTION READ ONLY")
+            if not writable:
+                with connection.cursor() as cursor:
+                    # `check` must never write: the server refuses any write in this session.
+                    cursor.execute("SET SESSION TRANSACTION READ ONLY")
         except pymysql.MySQLError as exc:
             raise _explain_connect_error(exc, settings) from exc
-        return cls(connection, settings.prefix, settings.name)
+        return cls(connection, settings.prefix, settings.name, writable=writable)
 
     def table(self, name: str) -> str:
         """The quoted, prefixed name of an OpenCart table, e.g. `oc_api`."""
@@ -94,6 +107,34 @@ class Database:
     ) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Written:
+        """Run one INSERT/UPDATE/DELETE; only on a session opened with ``writable=True``."""
+        if not self.writable:
+            raise RuntimeError("write on a read-only Database session")
+        try:
+            with self._conn.cursor() as cursor:
+                rows = cursor.execute(sql, params)
+                return Written(rows=rows, last_id=cursor.lastrowid or None)
+        except pymysql.MySQLError as exc:
+            raise _explain_query_error(exc, self) from exc
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """Commit the writes inside on success, roll them back on any exception.
+
+        Tables with a non-transactional engine (MyISAM) keep each statement as it runs.
+        """
+        try:
+            self._conn.begin()
+            yield self
+            self._conn.commit()
+        except BaseException as exc:
+            with suppress(pymysql.MySQLError):
+                self._conn.rollback()
+            if isinstance(exc, pymysql.MySQLError):
+                raise _explain_query_error(exc, self) from exc
+            raise
 
     def close(self) -> None:
         # Closing a dead connection is not worth reporting.
@@ -158,6 +199,11 @@ def _explain_query_error(exc: pymysql.MySQLError, db: Database) -> DatabaseError
         return DatabaseError(
             f"the schema is not what this OpenCart version has: {_text(exc)}",
             hint="a half-finished upgrade? run the OpenCart upgrade again",
+        )
+    if code == _TABLE_ACCESS_DENIED:
+        return DatabaseError(
+            f"the database user may not do this: {_text(exc)}",
+            hint="run with a DB user that may change the shop's tables (DB_USERNAME normally may)",
         )
     if code in (_LOST_CONNECTION, 2006):
         return DatabaseError("the database connection was lost during the check")
