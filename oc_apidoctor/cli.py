@@ -120,3 +120,8 @@ def main() -> None:
         click.echo("oc-apidoctor: interrupted", err=True)
         code = ExitCode.INTERRUPTED
     sys.exit(int(code or 0))
+
+
+from oc_apidoctor import cli_allowlist  # noqa: E402  (add-ip, remove-ip, list-ips)
+
+cli_allowlist.register(cli)

@@ -32,6 +32,9 @@ _VERDICT_STYLE = {
 
 
 def render(report: Report, console: Console, *, verbose: bool = False) -> None:
+    if report.command in ALLOW_LIST_COMMANDS:
+        render_allow_list(report, console, verbose=verbose)
+        return
     console.print(_header(report))
     console.print()
     headline = _headline(report)
@@ -137,3 +140,90 @@ def _evidence_item(pad: str, key: str, value: Any) -> Text:
     else:
         text.append(f" {value}\n")
     return text
+
+
+# --- add-ip, remove-ip, list-ips (reports from oc_apidoctor.repair) ---------------------------
+
+ALLOW_LIST_COMMANDS = ("add-ip", "remove-ip", "list-ips")
+
+
+def render_allow_list(report: Any, console: Console, *, verbose: bool = False) -> None:
+    """A RepairReport: what happened first, then the changes or the entries, then the re-check."""
+    console.print(_header(report))
+    console.print()
+    console.print(Text(report.headline, style=_VERDICT_STYLE[report.verdict]))
+    if report.repair is not None:
+        console.print()
+        console.print(_repair(report.repair))
+    if report.allow_list is not None:
+        console.print()
+        console.print(_entries(report.allow_list))
+    if report.checks:
+        console.print()
+        console.print(Text("Re-check" if report.repair is not None else "Checks", style="bold"))
+        console.print(_table(report))
+    for result in report.checks:
+        if result.status in (Status.WARN, Status.FAIL, Status.ERROR) or (
+            verbose and result.status is not Status.SKIP
+        ):
+            console.print()
+            console.print(_label(result))
+            console.print(_details(result, indent=2))
+
+
+def _repair(outcome: Any) -> Group:
+    plan = outcome.plan
+    parts: list[Text] = [
+        Text(f"{plan.user.label}, chosen by {plan.user.chosen_by}"),
+    ]
+    if outcome.changes:
+        when = "planned, dry run" if outcome.dry_run else outcome.outcome
+        parts.append(Text(f"Changes ({when}):", style="bold"))
+        parts += [Text(f"  {c.describe(plan.table)}") for c in outcome.changes]
+    else:
+        parts.append(Text("Changes: none"))
+    if plan.near_duplicates:
+        parts.append(Text("Near-duplicates:", style="bold"))
+        for dup in plan.near_duplicates:
+            still = "still matches" if dup.works else "never matches"
+            parts.append(Text(f"  row {dup.entry.api_ip_id} ({still}): {dup.problem}"))
+    if plan.other_users:
+        ids = ", ".join(map(str, plan.other_users))
+        parts.append(Text(f"Also listed for api_id {ids} (left as it is)"))
+    parts += [Text(f"note: {note}") for note in plan.notes]
+    if outcome.audit_log:
+        parts.append(Text(f"Audit log: {outcome.audit_log}"))
+    return Group(*parts)
+
+
+def _entries(view: Any) -> Group:
+    parts: list[Text | Table] = [
+        Text(f"{view.table} ({view.collation or '?'}, {view.engine})", style="bold")
+    ]
+    for user in view.users:
+        state = "enabled" if user.status == 1 else f"disabled (status {user.status})"
+        admin = ", config_api_id" if user.config_api_id else ""
+        parts.append(Text(f"API user {user.name!r} (api_id {user.api_id}, {state}{admin})"))
+        parts.append(_entry_table(user.entries, with_api_id=False))
+    if view.orphans:
+        parts.append(Text("Orphans (their api_id has no API user)", style="bold"))
+        parts.append(_entry_table(view.orphans, with_api_id=True))
+    return Group(*parts)
+
+
+def _entry_table(entries: Any, *, with_api_id: bool) -> Table | Text:
+    if not entries:
+        return Text("  (no entries)")
+    table = Table(box=None, show_header=False, pad_edge=False, padding=(0, 1))
+    for _ in range(3 if with_api_id else 2):
+        table.add_column(no_wrap=True)
+    table.add_column(ratio=1)
+    for entry in entries:
+        shown = entry.ip if entry.problem is None else repr(entry.ip)
+        row = [Text(f"  row {entry.api_ip_id}")]
+        if with_api_id:
+            row.append(Text(f"api_id {entry.api_id}"))
+        style = "" if entry.still_matches else "yellow"
+        row += [Text(shown), Text(entry.problem or "", style=style)]
+        table.add_row(*row)
+    return table

@@ -17,7 +17,7 @@ SCHEMA_VERSION = 1
 
 def envelope(report: Report, exit_code: ExitCode) -> dict[str, Any]:
     shop = report.shop
-    return {
+    payload: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
         "command": report.command,
@@ -37,6 +37,12 @@ def envelope(report: Report, exit_code: ExitCode) -> dict[str, Any]:
         "checks": [_check(c) for c in report.checks],
         "errors": [{"message": e} for e in report.errors],
     }
+    # add-ip, remove-ip and list-ips (oc_apidoctor.repair.report) carry two more fields.
+    for name in ("repair", "allow_list"):
+        if hasattr(report, name):
+            value = getattr(report, name)
+            payload[name] = None if value is None else value.as_dict()
+    return payload
 
 
 def error_envelope(
