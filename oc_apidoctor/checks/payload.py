@@ -36,6 +36,9 @@ def session_payloads(spec: CheckSpec, facts: Facts) -> CheckResult:
         r.api_session_id: payload_problem(facts.payloads.get(r.api_session_id)) for r in live
     }
     broken = [r for r in live if problems[r.api_session_id]]
+    # Data that expired because nobody used it for longer than its lifetime is the normal end
+    # of an idle session (3.0.3.7+: the smaller of 1 h and gc_maxlifetime), not a fault.
+    idle_ended = [r for r in broken if _expired_by_idling(r, facts.payloads.get(r.api_session_id))]
     evidence: dict[str, object] = {
         "engine": facts.engine,
         "sessions": [
@@ -45,6 +48,16 @@ def session_payloads(spec: CheckSpec, facts: Facts) -> CheckResult:
     }
     if not broken:
         return spec.ok(f"all {len(live)} live session(s) hold api_id", evidence)
+    if len(idle_ended) == len(broken):
+        lifetime = facts.payloads[idle_ended[0].api_session_id].lifetime_seconds or 0
+        return spec.warn(
+            f"{len(broken)} of {len(live)} API session(s) were idle longer than their "
+            f"{duration(lifetime)} lifetime, so their data expired; an order page left open that "
+            "long shows the permission warning",
+            evidence,
+            fix="Reload the admin order page before editing (it creates a new API session); "
+            "raise session.gc_maxlifetime in php.ini for longer edits.",
+        )
     if len(broken) == len(live) and len(live) >= 2:
         return spec.fail(
             f"none of the {len(live)} live API sessions has usable data "
@@ -80,6 +93,12 @@ def _token_payload(spec: CheckSpec, facts: Facts) -> CheckResult:
             fix=_RELOAD,
         )
     return spec.ok("the token's session data holds api_id", evidence)
+
+
+def _expired_by_idling(row: ApiSessionRow, payload: StoredPayload | None) -> bool:
+    if payload is None or payload.seconds_left is None or payload.seconds_left > 0:
+        return False
+    return payload.lifetime_seconds is not None and row.idle_seconds >= payload.lifetime_seconds
 
 
 def _line(row: ApiSessionRow, payload: StoredPayload | None, problem: str | None) -> str:
