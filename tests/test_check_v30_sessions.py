@@ -261,3 +261,16 @@ def test_file_engine_session_problems_fail_the_api_id_step(
 
     assert run.json()["failing_step"] == "api_id"
     assert problem in run.check("session-payloads")["summary"]
+
+
+def test_data_expired_by_idling_past_its_lifetime_is_a_warning(run_cli, oc30_shop) -> None:
+    for token in (TOKEN, OTHER):
+        oc30_shop.add_api_session(token, idle_seconds=1500)  # the 1440 s lifetime ran out 60 s ago
+        oc30_shop.add_session_row(token, '{"api_id":"1"}', expires_in_seconds=-60)
+
+    run = check(run_cli, oc30_shop)
+
+    payload = run.check("session-payloads")
+    assert run.exit_code == 0
+    assert payload["status"] == "warn"
+    assert payload["summary"].startswith("2 of 2 API session(s) were idle longer than their 24 min lifetime")
