@@ -93,13 +93,16 @@ def allow_list(spec: CheckSpec, facts: Facts) -> CheckResult:
         )
     if facts.ip_match == "trimmed":  # 4.1 only trims and compares in PHP: whitespace is harmless
         entries = tuple(replace(e, ip=e.ip.strip()) for e in entries)
-    problems = [s.problem for s in map(shape, entries) if s.problem]
-    if problems:
+    misshapen = [s for s in map(shape, entries) if s.problem]
+    if misshapen:
+        problems = [s.problem for s in misshapen]
         evidence["entries that never match"] = problems
+        repairable = sorted({s.canonical for s in misshapen if s.canonical})
+        command = "".join(f"oc-apidoctor add-ip {a} --fix-whitespace; " for a in repairable[:3])
         return spec.warn(
             f"{len(problems)} of {len(entries)} allow-list entries can never match a caller",
             evidence,
-            fix=f"Admin > System > Users > API > edit {user.username!r} > IP Addresses: retype them; "
+            fix=f"{command}or Admin > System > Users > API > edit {user.username!r} > IP Addresses: retype them; "
             f"or in SQL: UPDATE `{facts.table('api_ip')}` SET `ip` = TRIM(`ip`) WHERE `api_id` = {user.api_id};",
         )
     return spec.ok(f"{len(entries)} address(es) allowed for API user {user.username!r}", evidence)
@@ -189,8 +192,9 @@ def client_key(spec: CheckSpec, facts: Facts) -> CheckResult:
 
 
 def _insert_ip(facts: Facts, api_id: int, ip: str) -> str:
+    user = "" if facts.subject_source == "config_api_id" else f" --api-id {api_id}"
     return (
-        f"Admin > System > Users > API > edit the user > IP Addresses > add {ip}; "
-        f"or in SQL: INSERT INTO `{facts.table('api_ip')}` "
+        f"oc-apidoctor add-ip {ip}{user}; or Admin > System > Users > API > edit the user > "
+        f"IP Addresses > add {ip}; or in SQL: INSERT INTO `{facts.table('api_ip')}` "
         f"(`api_id`, `ip`) VALUES ({api_id}, {sql_literal(ip)});"
     )
