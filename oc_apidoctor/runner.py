@@ -6,13 +6,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from oc_apidoctor.checks import Check
+from oc_apidoctor.checks.schema import schema_complete
 from oc_apidoctor.checks.setup import version_consistent
 from oc_apidoctor.db import Database
 from oc_apidoctor.errors import ExitCode
 from oc_apidoctor.facts import Facts, Inputs, VersionFacts
 from oc_apidoctor.flavors import flavor_for
 from oc_apidoctor.model import CheckResult, Report, ShopInfo, Status, Verdict
-from oc_apidoctor.schema import read_schema, schema_family
+from oc_apidoctor.schema import read_schema, schema_family, schema_gaps
 from oc_apidoctor.settings import DbOverrides, resolve_db_settings
 from oc_apidoctor.shop.files import ShopFiles, locate_shop
 from oc_apidoctor.shop.version import parse_version, schema_group
@@ -50,10 +51,14 @@ def run_check(request: CheckRequest) -> Report:
     settings = resolve_db_settings(files, request.db)
     with Database.connect(settings).session() as db:
         version = detect_version(db, files)
-        if _families_disagree(version):
+        if _families_disagree(version) or version.gaps:
+            # The family's chain would read tables that are not there: report the schema instead.
             facts = Facts(version=version, prefix=db.prefix, inputs=request.inputs)
             shop = _shop_info(files, version, db)
-            return Report("check", shop, (version_consistent(facts),), strict=request.strict)
+            checks = [version_consistent(facts)]
+            if version.gaps:
+                checks.append(schema_complete(facts))
+            return Report("check", shop, tuple(checks), strict=request.strict)
         flavor = flavor_for(version.family, version.define or "(no VERSION define)")
         effective, notes = flavor.effective_version(version.effective, files)
         version = replace(version, effective=effective, notes=version.notes + notes)
@@ -90,6 +95,7 @@ def detect_version(db: Database, files: ShopFiles | None) -> VersionFacts:
         schema_family=by_schema.family,
         schema_detail=by_schema.detail,
         leftovers=by_schema.leftovers,
+        gaps=schema_gaps(schema, family, parsed),
     )
 
 

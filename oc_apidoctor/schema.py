@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from oc_apidoctor.db import Database
 from oc_apidoctor.errors import DatabaseError
+from oc_apidoctor.shop.version import OcVersion, schema_group, v
 
 # Tables whose columns decide the family; read from information_schema in one query.
 _API_TABLES = ("api", "api_ip", "api_session", "session", "setting")
@@ -129,3 +130,59 @@ def schema_family(schema: Schema) -> SchemaFamily:
             )
         return SchemaFamily("3.0", "api has username/key and the session table exists", leftovers)
     return SchemaFamily(None, f"api columns {sorted(api)} match no OpenCart release")
+
+
+# Oldest first; a schema newer than the files is a downgrade, not a half-finished upgrade.
+_SCHEMA_ORDER = ("2.0", "2.1-2.3", "3.0", "4.0", "4.1")
+
+# The API tables and columns each family's chain reads (spec §5.1-5.7).
+_NEEDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "2.1-2.3": {
+        "api": ("name", "key", "status"),
+        "api_ip": ("api_id", "ip"),
+        "api_session": ("api_id", "token", "session_id", "session_name", "ip", "date_modified"),
+    },
+    "3.0": {
+        "api": ("username", "key", "status"),
+        "api_ip": ("api_id", "ip"),
+        "api_session": ("api_id", "session_id", "ip", "date_modified"),
+    },
+}
+
+
+def schema_gaps(schema: Schema, family: str | None, version: OcVersion | None) -> tuple[str, ...]:
+    """Tables and columns the family's code reads that the schema lacks.
+
+    Only when the schema is not newer than the files: then the gaps are an upgrade that did not
+    finish (spec §2.2 caveat), and each one has a precise repair.
+    """
+    group = schema_group(family)
+    needs = _NEEDS.get(group or "")
+    if needs is None or group is None:
+        return ()
+    found = schema_family(schema).family
+    if found in _SCHEMA_ORDER and _SCHEMA_ORDER.index(found) > _SCHEMA_ORDER.index(group):
+        return ()
+    gaps: list[str] = []
+    for table, columns in needs.items():
+        if not schema.has(table):
+            gaps.append(table)
+            continue
+        have = schema.cols(table)
+        # 3.0's upgrade first adds an empty `username`, later drops it and renames `name` to it
+        # (3.0.3.9:install/model/upgrade/1000.php, 1009.php): `name` left means it stopped between.
+        renamed = group == "3.0" and table == "api" and "name" in have
+        if renamed:
+            gaps.extend(["api.username-"] if "username" in have else [])
+            gaps.append("api.name>username")
+        gaps.extend(
+            f"{table}.{c}" for c in columns if c not in have and not (renamed and c == "username")
+        )
+    # The db session engine (3.0.0.2+) keeps the API session data in this table.
+    if (
+        group == "3.0"
+        and not schema.has("session")
+        and (version is None or version >= v("3.0.0.2"))
+    ):
+        gaps.append("session")
+    return tuple(gaps)
