@@ -119,6 +119,31 @@ class ApiHistoryRow:
 
 
 @dataclass(frozen=True)
+class AdminUser:
+    """The admin login named by --admin-user and what its user group may do (spec §3.3)."""
+
+    username: str
+    found: bool
+    user_id: int | None = None
+    status: int | None = None
+    group_id: int | None = None
+    group_name: str | None = None  # None: the user's group row is missing
+    permission: Mapping[str, Any] | None = None  # decoded user_group.permission
+    permission_error: str | None = None  # why it could not be decoded
+    permission_format: str = "JSON"  # "PHP serialize()" in 2.0.x
+    known_users: tuple[str, ...] = ()  # some admin usernames, shown when `username` is not found
+    error: str | None = None  # the user tables could not be read
+
+
+@dataclass(frozen=True)
+class AdminGate:
+    """What a family's admin order pages do with the sale/order permissions (flavor data)."""
+
+    modify_gates_api: bool  # True: without `modify` the page starts no API session at all
+    without_modify: str  # what the admin sees then
+
+
+@dataclass(frozen=True)
 class Inputs:
     """What the user told the check about the caller."""
 
@@ -158,6 +183,9 @@ class Facts:
     # check id -> what a failure of that check does in this family (replaces the 3.0 wording)
     consequences: Mapping[str, str] = field(default_factory=dict)
     history: tuple[ApiHistoryRow, ...] = ()  # newest api_history rows (4.1)
+    # The admin gate (every family); None: not read.
+    admin: AdminUser | None = None
+    admin_gate: AdminGate | None = None
 
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"

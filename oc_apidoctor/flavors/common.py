@@ -7,14 +7,17 @@ api_session is walked newest-first on its primary key, session rows by primary k
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oc_apidoctor.db import Database
-from oc_apidoctor.facts import AllowEntry, ApiSessionRow, ApiUser, Zone
+from oc_apidoctor.errors import DatabaseError, PayloadError
+from oc_apidoctor.facts import AdminUser, AllowEntry, ApiSessionRow, ApiUser, Zone
 from oc_apidoctor.secret import Secret
+from oc_apidoctor.sessions import decode_php_serialized
 
 RECENT_SESSIONS = 20
 _SESSION_ID = re.compile(r"^[A-Za-z0-9,-]{1,64}$")
@@ -123,3 +126,59 @@ def _session_row(row: dict, reader: Zone, clock: DbClock) -> ApiSessionRow:
 def safe_session_id(session_id: str) -> bool:
     """True when the id can be used in a file name (ids come from the DB; never trust them)."""
     return bool(_SESSION_ID.match(session_id))
+
+
+PHP_SERIALIZED = "PHP serialize()"  # user_group.permission in 2.0.x; JSON from 2.1 (spec §3.3)
+
+
+def read_admin_user(db: Database, username: str, permission_format: str = "JSON") -> AdminUser:
+    """The admin login ``username`` with its group's decoded permissions; errors become facts."""
+    try:
+        row = db.query_one(
+            f"SELECT u.`user_id`, u.`status`, u.`user_group_id`, g.`user_group_id` AS `group_row`, "
+            f"g.`name` AS `group_name`, g.`permission` FROM {db.table('user')} u "
+            f"LEFT JOIN {db.table('user_group')} g ON g.`user_group_id` = u.`user_group_id` "
+            "WHERE u.`username` = %s ORDER BY u.`user_id` LIMIT 1",
+            (username,),
+        )
+        if row is None:
+            known = db.query(
+                f"SELECT `username` FROM {db.table('user')} ORDER BY `user_id` LIMIT 10"
+            )
+            return AdminUser(
+                username, found=False, known_users=tuple(r["username"] or "" for r in known)
+            )
+    except DatabaseError as exc:
+        return AdminUser(username, found=False, error=exc.message)
+    permission, error = None, None
+    if row["group_row"] is not None:
+        try:
+            permission = decode_permission(row["permission"] or "", permission_format)
+        except PayloadError as exc:
+            error = exc.message
+    return AdminUser(
+        username,
+        found=True,
+        user_id=int(row["user_id"]),
+        status=int(row["status"] or 0),
+        group_id=int(row["user_group_id"] or 0),
+        group_name=(row["group_name"] or "") if row["group_row"] is not None else None,
+        permission=permission,
+        permission_error=error,
+        permission_format=permission_format,
+    )
+
+
+def decode_permission(raw: str, permission_format: str) -> dict:
+    """user_group.permission as {"access": [...], "modify": [...]}; '' is no permission at all."""
+    if not raw.strip():
+        return {}  # json_decode('') and unserialize('') both give no array
+    if permission_format == PHP_SERIALIZED:
+        return decode_php_serialized(raw.encode("utf-8"))
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise PayloadError(f"user_group.permission is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise PayloadError(f"user_group.permission is JSON but not an object: {raw[:40]!r}")
+    return value

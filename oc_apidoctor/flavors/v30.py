@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 
 from oc_apidoctor.checks import Check
+from oc_apidoctor.checks.admin import admin_permission
 from oc_apidoctor.checks.login import (
     allow_list,
     api_key_present,
@@ -24,6 +25,7 @@ from oc_apidoctor.checks.setup import api_user_configured, version_consistent
 from oc_apidoctor.db import Database
 from oc_apidoctor.errors import PayloadError
 from oc_apidoctor.facts import (
+    AdminGate,
     ApiSessionRow,
     ClockPlan,
     Facts,
@@ -43,6 +45,7 @@ FAMILY = "3.0"
 CHAIN: tuple[Check, ...] = (
     version_consistent,
     api_user_configured,
+    admin_permission,
     api_user_enabled,
     api_key_present,
     allow_list,
@@ -54,6 +57,14 @@ CHAIN: tuple[Check, ...] = (
 )
 
 _MAX_SESSION_FILE = 16 * 1024 * 1024
+
+# The order pages build the API session only for groups that may modify sale/order
+# (3.0.3.9:admin/controller/sale/order.php): otherwise api_token is '' (spec §6 F-PERM).
+ADMIN_GATE = AdminGate(
+    modify_gates_api=True,
+    without_modify="the order page gets an empty api_token, so every API call it makes answers "
+    "'You do not have permission to access the API!'",
+)
 
 
 def effective_version(
@@ -129,6 +140,8 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         token_row=token_row,
         token_payload=token_payload,
         external_login_works=version.effective is None or version.effective >= v("3.0.3.0"),
+        admin=common.read_admin_user(db, inputs.admin_user) if inputs.admin_user else None,
+        admin_gate=ADMIN_GATE,
         notes={
             "clock_fix": _clock_fix(settings.get("config_timezone"), php_default_name),
             "payload_fix": _engine_fix(files, engine),
