@@ -81,6 +81,8 @@ class ApiSessionRow:
     ip: str
     date_modified: dt.datetime
     idle_seconds: int  # as the catalog's cleanup sees it (its own clock)
+    php_session: Secret | None = None  # 2.1/2.2: the PHP session (sess_<id>) the login ran in
+    sub_session: Secret | None = None  # 2.1-2.3: the $_SESSION key that holds api_id
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class StoredPayload:
     error: str | None = None  # why it could not be decoded
     seconds_left: int | None = None  # until expiry as the catalog reads it; None: not checked
     lifetime_seconds: int | None = None  # expire minus the last write: session.gc_maxlifetime
+    cookie: Secret | None = None  # 2.x: the PHPSESSID of the file that holds the data
+    admin_user_id: str | None = None  # 2.x: user_id of an admin sub-session in that same file
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,68 @@ class AdminGate:
 
 
 @dataclass(frozen=True)
+class NativeSessionScan:
+    """Where PHP's native session files (2.x) were looked for, and how many were read."""
+
+    given: bool  # --php-session-dir was given (otherwise the usual places were tried)
+    tried: tuple[str, ...]
+    dirs: tuple[str, ...]  # the tried directories that exist
+    files: int = 0  # sess_* files seen
+    read: int = 0  # files read while scanning, newest first
+    limit: int = 0  # the most files one scan reads
+    unreadable: int = 0
+    too_large: int = 0
+
+
+@dataclass(frozen=True)
+class AdminApiCookie:
+    """2.0.x: an admin session holding the catalog session id (`cookie`) its API login got."""
+
+    admin_file: str  # the admin's session file, id masked
+    user_id: str
+    cookie: Secret  # the catalog's PHP session id: a credential
+    age_seconds: int  # since the admin's session file was last written
+    payload: StoredPayload  # the catalog session it names
+
+
+@dataclass(frozen=True)
+class OrderUrl:
+    store_id: int
+    url: str
+    orders: int
+    newest_order_id: int
+
+
+@dataclass(frozen=True)
+class OrderUrls:
+    """2.1/2.2: the store_url of the newest orders, which the admin's order info page calls."""
+
+    inspected: int
+    groups: tuple[OrderUrl, ...]
+    catalog_urls: Mapping[int, tuple[str, ...]]  # store_id -> the URLs that store answers at
+    https_rewrite: bool  # 2.2.0.0 replaces "http" with "https" in it on an https admin
+    admin_https: bool  # admin/config.php has an https URL for the admin
+
+
+@dataclass(frozen=True)
+class PageCall:
+    """Which admin/config.php catalog constant an admin order page calls the API at."""
+
+    page: str
+    over_http: str  # the constant used when the admin page itself is http
+    over_https: str
+
+
+@dataclass(frozen=True)
+class ShopUrls:
+    """The admin's and the catalog's URLs in admin/config.php, and how the order pages use them."""
+
+    admin: Mapping[str, str]  # HTTP_SERVER / HTTPS_SERVER
+    catalog: Mapping[str, str]  # HTTP_CATALOG / HTTPS_CATALOG
+    pages: tuple[PageCall, ...]
+
+
+@dataclass(frozen=True)
 class Inputs:
     """What the user told the check about the caller."""
 
@@ -183,9 +249,13 @@ class Facts:
     # check id -> what a failure of that check does in this family (replaces the 3.0 wording)
     consequences: Mapping[str, str] = field(default_factory=dict)
     history: tuple[ApiHistoryRow, ...] = ()  # newest api_history rows (4.1)
-    # The admin gate (every family); None: not read.
+    # The admin gate (every family) and 2.x's native sessions and URLs; None: not read.
     admin: AdminUser | None = None
     admin_gate: AdminGate | None = None
+    native: NativeSessionScan | None = None
+    admin_cookies: tuple[AdminApiCookie, ...] = ()  # 2.0.x
+    order_urls: OrderUrls | None = None
+    urls: ShopUrls | None = None
 
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"

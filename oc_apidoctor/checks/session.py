@@ -109,8 +109,9 @@ def _token_session(spec: CheckSpec, facts: Facts) -> CheckResult:
     table = facts.table("api_session")
     if row is None:
         impact = facts.consequences.get("api-sessions", "the call is refused")
+        column = facts.notes.get("token_column", "session_id")  # 2.1-2.3 look tokens up in `token`
         return spec.fail(
-            f"no {table} row has session_id {token.tail()}: the catalog's lookup finds nothing, so "
+            f"no {table} row has {column} {token.tail()}: the catalog's lookup finds nothing, so "
             f"{impact} (deleted by the 1-hour cleanup, or a token of another shop/database)",
             {"token": token.tail()},
             fix="Reload the admin order page (or log the client in again) to get a fresh token.",

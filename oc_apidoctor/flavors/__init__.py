@@ -25,6 +25,9 @@ EffectiveVersion = Callable[
 
 # family -> module in this package; families absent here are not supported yet.
 MODULES = {
+    "2.1": "v21",
+    "2.2": "v22",
+    "2.3": "v23",
     "3.0": "v30",
     "4.0": "v40",
     "4.1": "v41",

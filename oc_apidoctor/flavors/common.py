@@ -128,6 +128,11 @@ def safe_session_id(session_id: str) -> bool:
     return bool(_SESSION_ID.match(session_id))
 
 
+def api_session_row(row: dict, reader: Zone, clock: DbClock) -> ApiSessionRow:
+    """An api_session row (keys api_session_id, api_id, session_id, ip, date_modified)."""
+    return _session_row(row, reader, clock)
+
+
 PHP_SERIALIZED = "PHP serialize()"  # user_group.permission in 2.0.x; JSON from 2.1 (spec §3.3)
 
 
