@@ -25,6 +25,7 @@ EffectiveVersion = Callable[
 
 # family -> module in this package; families absent here are not supported yet.
 MODULES = {
+    "2.0": "v20",
     "2.1": "v21",
     "2.2": "v22",
     "2.3": "v23",
