@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from oc_apidoctor.checks import Check
+from oc_apidoctor.checks.configfiles import config_files_agree
 from oc_apidoctor.checks.schema import schema_complete
 from oc_apidoctor.checks.setup import version_consistent
 from oc_apidoctor.db import Database
@@ -55,7 +56,7 @@ def run_check(request: CheckRequest) -> Report:
             # The family's chain would read tables that are not there: report the schema instead.
             facts = Facts(version=version, prefix=db.prefix, inputs=request.inputs)
             shop = _shop_info(files, version, db)
-            checks = [version_consistent(facts)]
+            checks = [config_files_agree(files), version_consistent(facts)]
             if version.gaps:
                 checks.append(schema_complete(facts))
             return Report("check", shop, tuple(checks), strict=request.strict)
@@ -64,7 +65,8 @@ def run_check(request: CheckRequest) -> Report:
         version = replace(version, effective=effective, notes=version.notes + notes)
         shop = _shop_info(files, version, db)
         facts = flavor.gather(db, files, version, request.inputs)
-    return Report("check", shop, run_chain(flavor.chain, facts), strict=request.strict)
+    results = (config_files_agree(files), *run_chain(flavor.chain, facts))
+    return Report("check", shop, results, strict=request.strict)
 
 
 def run_chain(chain: tuple[Check, ...], facts: Facts) -> tuple[CheckResult, ...]:

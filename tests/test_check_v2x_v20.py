@@ -38,6 +38,7 @@ def test_healthy_shop_with_an_admin_api_cookie_is_ok(run_cli, shop) -> None:
     assert run.exit_code == 0, run.stdout
     assert report["shop"]["family"] == "2.0"
     assert statuses(run) == {
+        "config-files-agree": "ok",
         "version-consistent": "ok",
         "api-user-configured": "ok",
         "admin-permission": "ok",

@@ -43,7 +43,7 @@ def test_healthy_built_shop_with_a_live_session_is_ok(run_cli, oc30_shop: Oc30Sh
     assert run.json()["verdict"] == "ok"
     statuses = {c["id"]: c["status"] for c in run.json()["checks"]}
     assert statuses.pop("admin-permission") == "skip"  # no --admin-user given
-    assert list(statuses.values()) == ["ok"] * 10
+    assert list(statuses.values()) == ["ok"] * 11
     assert run.check("session-payloads")["summary"] == "all 1 live session(s) hold api_id"
 
 
@@ -88,7 +88,7 @@ def test_files_of_another_family_than_the_database_fail_setup_as_half_upgraded(
         "index.php says OpenCart 2.3.0.2 (family 2.3) but the database schema is family 3.0"
         in version["summary"]
     )
-    assert [c["id"] for c in run.json()["checks"]] == ["version-consistent"]
+    assert [c["id"] for c in run.json()["checks"]] == ["config-files-agree", "version-consistent"]
 
 
 def test_columns_left_by_a_2x_upgrade_are_a_warning_with_the_drop(run_cli, oc30_shop) -> None:

@@ -47,6 +47,7 @@ def test_healthy_40_shop_is_ok_apart_from_the_address_finding(run_cli, shop) -> 
     report = run.json()
     assert report["verdict"] == "warn"
     assert [(c["id"], c["status"]) for c in report["checks"]] == [
+        ("config-files-agree", "ok"),
         ("version-consistent", "ok"),
         ("api-user-configured", "ok"),
         ("admin-order-editor", "ok"),

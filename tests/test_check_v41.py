@@ -37,6 +37,7 @@ def test_healthy_41_shop_is_ok_apart_from_the_address_finding(run_cli, shop) -> 
 
     assert run.exit_code == 0, run.stdout
     assert [(c["id"], c["status"]) for c in run.json()["checks"]] == [
+        ("config-files-agree", "ok"),
         ("version-consistent", "ok"),
         ("api-user-configured", "ok"),
         ("admin-order-editor", "ok"),
