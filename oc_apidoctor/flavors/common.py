@@ -11,11 +11,10 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from oc_apidoctor.db import Database
 from oc_apidoctor.errors import DatabaseError, PayloadError
-from oc_apidoctor.facts import AdminUser, AllowEntry, ApiSessionRow, ApiUser, Zone
+from oc_apidoctor.facts import AdminUser, AllowEntry, ApiSessionRow, ApiUser, Inputs, Zone
 from oc_apidoctor.secret import Secret
 from oc_apidoctor.sessions import decode_php_serialized
 
@@ -76,6 +75,10 @@ def named_zone(name: str | None, at_utc: dt.datetime) -> Zone | None:
     """The offset a PHP time zone name has at ``at_utc``; None when the name is unknown."""
     if not name:
         return None
+    if name == "UTC":
+        return UTC
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # 4 ms of imports, only for real zones
+
     try:
         zone = ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -187,3 +190,29 @@ def decode_permission(raw: str, permission_format: str) -> dict:
     if not isinstance(value, dict):
         raise PayloadError(f"user_group.permission is JSON but not an object: {raw[:40]!r}")
     return value
+
+
+def pick_subject(
+    users: tuple[ApiUser, ...],
+    config_api_id: str | None,
+    inputs: Inputs,
+    token_api_id: int | None = None,
+    *,
+    sole_user_fallback: bool = False,
+) -> tuple[ApiUser | None, str]:
+    """The API user to diagnose, and what chose it: a token's owner, --api-user, config_api_id.
+
+    ``sole_user_fallback``: families whose clients never go through config_api_id (4.x) take
+    the only API user when the setting names none.
+    """
+    by_id = {u.api_id: u for u in users}
+    if token_api_id is not None:
+        return by_id.get(token_api_id), "the token's api_session row"
+    if inputs.api_user is not None:
+        return next((u for u in users if u.username == inputs.api_user), None), "--api-user"
+    raw = (config_api_id or "").strip()
+    if raw.isdigit() and int(raw) in by_id:
+        return by_id[int(raw)], "config_api_id"
+    if sole_user_fallback and len(users) == 1:
+        return users[0], "the only API user (config_api_id names none)"
+    return None, "config_api_id"

@@ -27,7 +27,7 @@ from oc_apidoctor.facts import (
     VersionFacts,
 )
 from oc_apidoctor.flavors import common
-from oc_apidoctor.flavors.v2common import ENGINE, pick_subject, shop_urls
+from oc_apidoctor.flavors.v2common import ENGINE, shop_urls
 from oc_apidoctor.flavors.v2native import NativeSessions
 from oc_apidoctor.secret import Secret
 from oc_apidoctor.shop.files import ShopFiles
@@ -64,7 +64,7 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         wanted = next((i for i, n in usernames.items() if n.reveal() == inputs.api_user), None)
         subject, source = next((u for u in users if u.api_id == wanted), None), "--api-user"
     else:
-        subject, source = pick_subject(users, settings.get("config_api_id"), inputs, None)
+        subject, source = common.pick_subject(users, settings.get("config_api_id"), inputs)
     native = NativeSessions(inputs.php_session_dir)
     cookies = _admin_cookies(native)
     admin = (

@@ -15,7 +15,6 @@ from oc_apidoctor.db import Database
 from oc_apidoctor.facts import (
     AdminGate,
     ApiSessionRow,
-    ApiUser,
     ClockPlan,
     Facts,
     Inputs,
@@ -73,7 +72,9 @@ def gather_keyed(
     token_row = (
         find_token_session(db, family, inputs.token, server, clock) if inputs.token else None
     )
-    subject, source = pick_subject(users, settings.get("config_api_id"), inputs, token_row)
+    subject, source = common.pick_subject(
+        users, settings.get("config_api_id"), inputs, token_row.api_id if token_row else None
+    )
     sessions = read_token_sessions(db, family, subject.api_id, server, clock) if subject else ()
     native = NativeSessions(inputs.php_session_dir)
     located = locate_payloads(native, (*sessions, *((token_row,) if token_row else ())))
@@ -105,21 +106,6 @@ def gather_keyed(
         urls=shop_urls(files, family.pages),
         notes={"token_column": "token"},
     )
-
-
-def pick_subject(
-    users: tuple[ApiUser, ...],
-    config_api_id: str | None,
-    inputs: Inputs,
-    token_row: ApiSessionRow | None,
-) -> tuple[ApiUser | None, str]:
-    by_id = {u.api_id: u for u in users}
-    if token_row is not None:
-        return by_id.get(token_row.api_id), "the token's api_session row"
-    if inputs.api_user is not None:
-        return next((u for u in users if u.username == inputs.api_user), None), "--api-user"
-    raw = (config_api_id or "").strip()
-    return (by_id.get(int(raw)) if raw.isdigit() else None), "config_api_id"
 
 
 _SESSION_COLUMNS = (

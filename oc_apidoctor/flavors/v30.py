@@ -115,7 +115,9 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         if inputs.token
         else None
     )
-    subject, source = _subject(users, settings.get("config_api_id"), inputs, token_row)
+    subject, source = common.pick_subject(
+        users, settings.get("config_api_id"), inputs, token_row.api_id if token_row else None
+    )
     sessions = (
         common.read_api_sessions(db, subject.api_id, plan.activity_reader, clock) if subject else ()
     )
@@ -147,16 +149,6 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
             "payload_fix": _engine_fix(files, engine),
         },
     )
-
-
-def _subject(users, config_api_id, inputs: Inputs, token_row: ApiSessionRow | None):
-    by_id = {u.api_id: u for u in users}
-    if token_row is not None:
-        return by_id.get(token_row.api_id), "the token's api_session row"
-    if inputs.api_user is not None:
-        return next((u for u in users if u.username == inputs.api_user), None), "--api-user"
-    raw = (config_api_id or "").strip()
-    return (by_id.get(int(raw)) if raw.isdigit() else None), "config_api_id"
 
 
 def _engine(files: ShopFiles | None, version: OcVersion | None) -> str:

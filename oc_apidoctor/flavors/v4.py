@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from oc_apidoctor.facts import AddressRule, ApiUser, Inputs, VersionFacts
+from oc_apidoctor.facts import AddressRule, VersionFacts
 from oc_apidoctor.schema import Schema, schema_minimum
 from oc_apidoctor.shop.files import ShopFiles
 from oc_apidoctor.shop.version import OcVersion, v
@@ -232,30 +232,6 @@ def address_rule(version: OcVersion | None, family: str) -> AddressRule:
 
 
 # --- the API user under diagnosis ---------------------------------------------------------
-
-
-def pick_subject(
-    users: tuple[ApiUser, ...],
-    config_api_id: str | None,
-    inputs: Inputs,
-    token_api_id: int | None = None,
-) -> tuple[ApiUser | None, str]:
-    """The user a token belongs to, else --api-user, else config_api_id, else the only one.
-
-    4.x external clients log in (4.0) or sign (4.1) with a username, not through
-    config_api_id, so a shop with one API user is diagnosed for that user whatever the setting.
-    """
-    by_id = {u.api_id: u for u in users}
-    if token_api_id is not None:
-        return by_id.get(token_api_id), "the token's api_session row"
-    if inputs.api_user is not None:
-        return next((u for u in users if u.username == inputs.api_user), None), "--api-user"
-    raw = (config_api_id or "").strip()
-    if raw.isdigit() and int(raw) in by_id:
-        return by_id[int(raw)], "config_api_id"
-    if len(users) == 1:
-        return users[0], "the only API user (config_api_id names none)"
-    return None, "config_api_id"
 
 
 def catalog_host_and_path(files: ShopFiles | None) -> tuple[str | None, str | None]:

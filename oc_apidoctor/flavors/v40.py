@@ -105,8 +105,12 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
 
     users = common.read_api_users(db)
     token_row = common.find_api_session(db, inputs.token, shop, clock) if inputs.token else None
-    subject, source = v4.pick_subject(
-        users, settings.get("config_api_id"), inputs, token_row.api_id if token_row else None
+    subject, source = common.pick_subject(
+        users,
+        settings.get("config_api_id"),
+        inputs,
+        token_row.api_id if token_row else None,
+        sole_user_fallback=True,
     )
     sessions = common.read_api_sessions(db, subject.api_id, shop, clock) if subject else ()
     engine = (files.system_setting("catalog", "session_engine") if files else None) or "db"

@@ -81,7 +81,9 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         common.named_zone(settings.get("config_timezone") or "UTC", clock.utc_now) or clock.server
     )
     users = common.read_api_users(db)
-    subject, source = v4.pick_subject(users, settings.get("config_api_id"), inputs)
+    subject, source = common.pick_subject(
+        users, settings.get("config_api_id"), inputs, sole_user_fallback=True
+    )
     return Facts(
         version=version,
         prefix=db.prefix,
