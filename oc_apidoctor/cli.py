@@ -125,3 +125,7 @@ def main() -> None:
 from oc_apidoctor import cli_allowlist  # noqa: E402  (add-ip, remove-ip, list-ips)
 
 cli_allowlist.register(cli)
+
+from oc_apidoctor.cli_replay import replay_login  # noqa: E402
+
+cli.add_command(replay_login)

@@ -52,7 +52,7 @@ _BLOCK_PAGES = (
 KIND_TEXT = {
     "json": "JSON",
     "empty": "an empty answer",
-    "php-error": "a PHP error instead of JSON",
+    "php-error": "a PHP error",
     "uninit-session": "the PHP error 'Session::$session_id must not be accessed before "
     "initialization' (4.0: the catalog refused the api_token)",
     "not-found-page": "the storefront's 404 page 'The page you requested cannot be found!'",
@@ -60,8 +60,8 @@ KIND_TEXT = {
     "invalid-session-id": "'Error: Invalid session ID!' (a malformed session cookie)",
     "block-page": "a block page from something in front of the shop",
     "login-page": "an HTML page asking for a password",
-    "html": "an HTML page instead of JSON",
-    "text": "plain text instead of JSON",
+    "html": "an HTML page",
+    "text": "plain text",
     "too-large": "an answer larger than the size limit, cut there",
 }
 
