@@ -162,6 +162,7 @@ class FakeShop:
             c.strip().split("=", 1) for c in headers.get("cookie", "").split(";") if "=" in c
         )
         routes: dict[str, Callable[..., Answer]] = {
+            "2.0": {"api/login": self._login_20, "api/cart/products": self._call_20},
             "2.3": {"api/login": self._login_23, "api/cart/products": self._call_23},
             "3.0": {"api/login": self._login_30, "api/cart/products": self._call_30},
             "4.0": {"api/account/login": self._login_40, "api/sale/cart": self._call_40},
@@ -225,6 +226,26 @@ class FakeShop:
         )
         self.issued.append(session_id)
         return session_id
+
+    # --- 2.0.3: username + password -> the PHP session id, sent back as the cookie ---------
+
+    def _login_20(self, *, form, **_: Any) -> Answer:  # noqa: ANN001
+        api = self.sql(
+            "SELECT * FROM oc_api WHERE username = %s AND password = %s AND status = '1'",
+            (form.get("username", ""), form.get("password", "")),
+        )
+        if not api:
+            return self._json({"error": "Warning: No match for Username and/or Password."})
+        session_id = token(26, "0123456789abcdefghijklmnopqrstuv")
+        self.native[session_id] = {"api_id": str(api[0]["api_id"])}
+        self.issued.append(session_id)
+        return self._json({"cookie": session_id, "success": SUCCESS_LOGIN},
+                          cookies={"PHPSESSID": session_id})  # fmt: skip
+
+    def _call_20(self, *, cookies, **_: Any) -> Answer:  # noqa: ANN001
+        if "api_id" in self.native.get(cookies.get("PHPSESSID", ""), {}):
+            return self._json(CART)
+        return self._json({"error": {"warning": PERMISSION}})
 
     # --- 2.3.0.x: key -> token; the API data lives in the caller's PHP session -----------
 

@@ -3,11 +3,14 @@ usage errors, and proxy headers that change the address the shop sees."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from tests.conftest import CliRun
 from tests.httpshop import FakeShop
-from tests.shops import make_oc30_shop, write_oc30_config_files
+from tests.shops import connect_root, make_oc30_shop, write_oc30_config_files
+from tests.shops_v2 import make_oc2_shop
 from tests.shops_v4 import make_oc4_shop
 
 
@@ -205,3 +208,55 @@ def test_help_lists_replay_login_and_its_options(run_cli) -> None:
     for option in ("--url", "--family", "--api-user", "--api-key-stdin", "--timeout",
                    "--header", "--insecure", "--cleanup", "--json"):  # fmt: skip
         assert option in run.stdout
+
+
+def test_20_logs_in_with_username_and_password_and_sends_the_cookie_back(
+    run_cli, tmp_path, mariadb, new_database
+) -> None:
+    shop = make_oc2_shop(tmp_path, mariadb, new_database, version="2.0.3.1")
+    with FakeShop("2.0", shop) as fake:
+        healthy = replay(run_cli, "--shop-root", str(shop.root), "--url", fake.url)
+        wrong = replay(run_cli, "--shop-root", str(shop.root), "--url", fake.url,
+                       env={"OC_APIDOCTOR_API_KEY": "not-the-password"})  # fmt: skip
+
+    assert healthy.exit_code == 0, healthy.stdout
+    assert healthy.check("api-login")["evidence"]["login"]["form"].startswith("username=")
+    assert healthy.check("api-session")["summary"] == (
+        "the login's PHP session cookie PHPSESSID went back with the call"
+    )
+    login = wrong.check("api-login")
+    assert wrong.exit_code == 1
+    assert login["evidence"]["cause"] == "wrong-key"
+    assert login["summary"].startswith(
+        'the shop refused the login with "Warning: No match for Username and/or Password.": '
+        "the password sent (…word, from OC_APIDOCTOR_API_KEY"
+    )
+
+
+def test_only_cleanup_writes_a_select_only_database_user_does_for_the_rest(
+    run_cli, oc30_shop, mariadb
+) -> None:
+    reader, password = f"reader_{secrets.token_hex(3)}", "reader-pw"
+    conn = connect_root(mariadb)
+    try:
+        with conn.cursor() as cur:
+            for host in ("%", "localhost"):
+                cur.execute("CREATE USER %s@%s IDENTIFIED BY %s", (reader, host, password))
+                cur.execute(f"GRANT SELECT ON `{oc30_shop.db_name}`.* TO %s@%s", (reader, host))
+        env = {"OC_APIDOCTOR_DB_USER": reader, "OC_APIDOCTOR_DB_PASSWORD": password}
+        with FakeShop("3.0", oc30_shop) as fake:
+            args = ["--shop-root", str(oc30_shop.root), "--url", fake.url]
+            plain = replay(run_cli, *args, env=env)
+            cleanup = replay(run_cli, *args, "--cleanup", env=env)
+    finally:
+        with conn.cursor() as cur:
+            for host in ("%", "localhost"):
+                cur.execute("DROP USER IF EXISTS %s@%s", (reader, host))
+        conn.close()
+
+    assert plain.exit_code == 0, plain.stdout
+    assert plain.check("replay-cleanup")["status"] == "skip"
+    assert cleanup.exit_code == 0, cleanup.stdout  # a warning: the rows stay
+    assert cleanup.check("replay-cleanup")["summary"].startswith(
+        "the clean-up stopped: the database user may not do this"
+    )

@@ -80,7 +80,8 @@ def refusal_cause(observed: Observed) -> Cause:
             )
     shown = {"API user": f"{user.username!r} (api_id {user.api_id}), status {user.status}"}
     if user.status != 1:
-        also = "" if user.key.matches(sent) else " (and the key sent is not its key either)"
+        name = target.family.secret_name
+        also = "" if user.key.matches(sent) else f" (and the {name} sent is not its {name} either)"
         return Cause(
             "user-disabled",
             f"API user {user.username!r} (api_id {user.api_id}) is disabled (status "
@@ -90,7 +91,7 @@ def refusal_cause(observed: Observed) -> Cause:
             shown,
         )
     if not user.key.matches(sent):
-        return _wrong_key(observed, f"is not the key of API user {user.username!r}")
+        return _wrong_key(observed, f"is not the one of API user {user.username!r}")
     return Cause(
         "unexplained",
         f"yet this database says API user {user.username!r} is enabled and the key matches: "
@@ -103,13 +104,14 @@ def refusal_cause(observed: Observed) -> Cause:
 
 def _wrong_key(observed: Observed, what: str) -> Cause:
     target = observed.target
+    name = target.family.secret_name
     stored = target.user.key.tail() if target.user else "?"
     return Cause(
         "wrong-key",
-        f"the key sent ({target.key.tail()}, from {target.key_source}) {what}",
-        "give the client the key shown in Admin > System > Users > API for the user, or run "
-        "without OC_APIDOCTOR_API_KEY to replay with the stored key",
-        {"key sent": target.key.tail(), "stored key of the API user": stored},
+        f"the {name} sent ({target.key.tail()}, from {target.key_source}) {what}",
+        f"give the client the {name} of the API user (Admin > System > Users > API), or run "
+        f"without OC_APIDOCTOR_API_KEY to replay with the stored {name}",
+        {f"{name} sent": target.key.tail(), f"stored {name} of the API user": stored},
     )
 
 

@@ -32,6 +32,11 @@ class Family:
     def signed(self) -> bool:
         return self.login_route is None
 
+    @property
+    def secret_name(self) -> str:
+        """What the API user's secret is called: 2.0.3 logs in with a password, later a key."""
+        return "password" if "password" in self.login_fields else "key"
+
 
 FAMILIES = {
     # 2.0.3: the admin's own server posts username/password and keeps the PHP session cookie.

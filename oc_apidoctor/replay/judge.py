@@ -62,7 +62,8 @@ def target_check(observed: Observed) -> CheckResult:
         "OpenCart": f"{target.version_label} (family {target.family.name})",
         "catalog URL": f"{target.base_url} (from {target.url_source})",
         "API user": f"{who} (from {target.user_source})",
-        "key": f"{target.key.tail()}, {len(target.key)} characters (from {target.key_source})",
+        target.family.secret_name: f"{target.key.tail()}, {len(target.key)} characters "
+        f"(from {target.key_source})",
     }
     if observed.request.http.headers:
         shown["extra headers"] = [name for name, _ in observed.request.http.headers]
