@@ -67,6 +67,8 @@ def test_without_the_database_a_refusal_says_which_causes_remain(
          "no catalog URL to replay against (pass --url"),
         (["--url", "ftp://shop.example/", "--family", "3.0"], {"OC_APIDOCTOR_API_KEY": "k" * 20},
          "the catalog URL 'ftp://shop.example/' (from --url) is not an http(s) URL"),
+        (["--url", "http://[::1/", "--family", "3.0"], {"OC_APIDOCTOR_API_KEY": "k" * 20},
+         "the catalog URL 'http://[::1/' (from --url) is not an http(s) URL"),
         (["--url", "http://127.0.0.1:9/"], {"OC_APIDOCTOR_API_KEY": "k" * 20},
          "no OpenCart version to replay"),
         (["--url", "http://127.0.0.1:9/", "--family", "3.0", "--header", "nocolon"],

@@ -126,8 +126,12 @@ def _base_url(request: ReplayRequest, files: ShopFiles | None) -> tuple[str, str
             hint="pass --url https://shop.example/ or --shop-root DIR (admin/config.php "
             "HTTPS_CATALOG/HTTP_CATALOG)",
         )
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a malformed IPv6 literal or port
+        usable = False
+    if not usable:
         raise UsageError(
             f"the catalog URL {url.strip()[:80]!r} (from {source}) is not an http(s) URL",
             hint="e.g. --url https://shop.example/",
