@@ -75,7 +75,7 @@ def _write_options(command: Callable[..., None]) -> Callable[..., None]:
 
 
 @click.command("add-ip", cls=_WritingCommand, context_settings=_CONTEXT)
-@click.argument("address", metavar="ADDR")
+@click.argument("address", metavar="ADDR", required=False)
 @shop_options
 @_user_options
 @click.option(
@@ -85,7 +85,17 @@ def _write_options(command: Callable[..., None]) -> Callable[..., None]:
     "and delete repeats.",
 )
 @_write_options
-@click.option("--from-shop", is_flag=True, hidden=True)
+@click.option(
+    "--from-shop",
+    is_flag=True,
+    help="Instead of ADDR, add the address the shop sees for this machine, learned by "
+    "logging in as replay-login does (its rows are cleaned up).",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    help="With --from-shop: the catalog URL (default: from the shop's config).",
+)
 def add_ip(**kwargs: Any) -> None:
     """Allow ADDR to use the API: add it to the API user's IP allow-list (api_ip).
 
@@ -157,19 +167,50 @@ def _write(command: str, kwargs: dict[str, Any]) -> None:
     )
 
     def produce() -> RepairReport:
-        from oc_apidoctor.errors import UsageError
         from oc_apidoctor.repair import operations
 
-        if kwargs.get("from_shop"):
-            raise UsageError(
-                "--from-shop needs `replay-login` to learn the address the shop sees, and this "
-                "oc-apidoctor has no replay-login yet",
-                hint="give the address from the shop's 'Your IP … is not allowed' message",
-            )
+        if command == "add-ip":
+            kwargs["address"] = _address_to_add(shop, kwargs)
         core = operations.add_ip if command == "add-ip" else operations.remove_ip
         return core(_request(shop, kwargs), _confirmation(kwargs["yes"]))
 
     click.get_current_context().exit(run.execute(produce))
+
+
+def _address_to_add(shop: ShopArgs, kwargs: dict[str, Any]) -> str:
+    """ADDR, or with --from-shop the address the shop reports for this machine."""
+    from oc_apidoctor.errors import OcApidoctorError, UsageError
+
+    if kwargs.get("from_shop") == bool(kwargs.get("address")):
+        raise UsageError("give either ADDR or --from-shop", hint="oc-apidoctor add-ip --help")
+    if not kwargs.get("from_shop"):
+        return str(kwargs["address"])
+    from oc_apidoctor.inputs import read_secrets
+    from oc_apidoctor.replay.engine import replay
+    from oc_apidoctor.replay.target import ReplayRequest
+
+    secrets = read_secrets(db_password=shop.db_password_stdin, api_key=False, token=False)
+    outcome = replay(
+        ReplayRequest(
+            shop_root=shop.shop_root,
+            admin_dir=shop.admin_dir,
+            db=shop.db(secrets.db_password),
+            api_user=kwargs.get("api_user"),
+            api_key=secrets.api_key,
+            url=kwargs.get("url"),
+            cleanup=True,  # the login's own rows are not part of the repair
+        )
+    )
+    if outcome.address is None:
+        raise OcApidoctorError(
+            "the shop did not reveal the address it sees for this machine "
+            f"(replay-login verdict: {outcome.report.verdict.value})",
+            hint="run `oc-apidoctor replay-login` to see why, or give ADDR",
+        )
+    click.echo(
+        f"address the shop sees: {outcome.address} (from {outcome.address_source})", err=True
+    )
+    return outcome.address
 
 
 def _request(shop: ShopArgs, kwargs: dict[str, Any]) -> Any:

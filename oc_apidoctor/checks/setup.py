@@ -11,7 +11,7 @@ from oc_apidoctor.shop.version import schema_group
 @check("version-consistent", "OpenCart version: files and database agree", Step.SETUP)
 def version_consistent(spec: CheckSpec, facts: Facts) -> CheckResult:
     v = facts.version
-    evidence = {
+    evidence: dict[str, object] = {
         "VERSION define (index.php)": v.define or "(not found)",
         "version used": str(v.effective) if v.effective else "(unknown)",
         "schema says": f"{v.schema_family or 'unknown'}: {v.schema_detail}",
