@@ -181,7 +181,7 @@ def _address_to_add(shop: ShopArgs, kwargs: dict[str, Any]) -> str:
     """ADDR, or with --from-shop the address the shop reports for this machine."""
     from oc_apidoctor.errors import OcApidoctorError, UsageError
 
-    if kwargs.get("from_shop") == bool(kwargs.get("address")):
+    if kwargs.get("from_shop") == (kwargs.get("address") is not None):
         raise UsageError("give either ADDR or --from-shop", hint="oc-apidoctor add-ip --help")
     if not kwargs.get("from_shop"):
         return str(kwargs["address"])

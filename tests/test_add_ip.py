@@ -243,14 +243,6 @@ def test_bad_addresses_are_refused_with_the_reason(cli, oc30_shop, address, reas
     assert rows(oc30_shop) == [(1, 1, "127.0.0.1")]
 
 
-def test_from_shop_is_refused_until_replay_login_exists(cli, oc30_shop):
-    run = add(cli, oc30_shop, NEW, "--from-shop", "--yes")
-
-    assert run.exit_code == 2
-    assert "replay-login" in run.json()["errors"][0]["message"]
-    assert rows(oc30_shop) == [(1, 1, "127.0.0.1")]
-
-
 def test_two_concurrent_runs_for_the_same_address_leave_one_row(oc30_shop, state_dir):
     both_planned = threading.Barrier(2, timeout=10)
     reports = []
