@@ -71,16 +71,15 @@ def _headline(report: Report) -> Group | Text | None:
         title.append(f" at step {failing.step.value}: ", style="bold")
         title.append(failing.summary)
         return Group(title, _details(failing, indent=2))
+    steps = " → ".join(
+        dict.fromkeys(c.step.value for c in report.checks if c.status is not Status.SKIP)
+    )
     if report.verdict is Verdict.OK:
-        return Text(
-            "OK: every step of the API chain checks out (setup → login → session → api_id).",
-            style="bold green",
-        )
+        return Text(f"OK: every step checks out ({steps}).", style="bold green")
     if report.verdict is Verdict.WARN:
         warns = sum(1 for c in report.checks if c.status is Status.WARN)
         return Text(
-            f"OK with {warns} warning(s): a fresh admin order page and its API calls should work; "
-            "see the warnings below.",
+            f"OK with {warns} warning(s): nothing fails ({steps}); see the warnings below.",
             style="bold yellow",
         )
     return None
