@@ -10,7 +10,7 @@ from oc_apidoctor.checks.configfiles import config_files_agree
 from oc_apidoctor.checks.schema import schema_complete
 from oc_apidoctor.checks.setup import version_consistent
 from oc_apidoctor.db import Database
-from oc_apidoctor.errors import ExitCode
+from oc_apidoctor.errors import ExitCode, UsageError
 from oc_apidoctor.facts import Facts, Inputs, VersionFacts
 from oc_apidoctor.flavors import flavor_for
 from oc_apidoctor.model import CheckResult, Report, ShopInfo, Status, Verdict
@@ -65,8 +65,18 @@ def run_check(request: CheckRequest) -> Report:
         version = replace(version, effective=effective, notes=version.notes + notes)
         shop = _shop_info(files, version, db)
         facts = flavor.gather(db, files, version, request.inputs)
+    _require_named_user(facts)
     results = (config_files_agree(files), *run_chain(flavor.chain, facts))
     return Report("check", shop, results, strict=request.strict)
+
+
+def _require_named_user(facts: Facts) -> None:
+    """--api-user that names nobody is a typo to report, not a chain of skipped checks."""
+    wanted = facts.inputs.api_user
+    if wanted is None or facts.subject is not None or facts.inputs.token is not None:
+        return
+    known = ", ".join(repr(u.username) for u in facts.api_users[:10]) or "none"
+    raise UsageError(f"no API user is named {wanted!r} (--api-user); API users: {known}")
 
 
 def run_chain(chain: tuple[Check, ...], facts: Facts) -> tuple[CheckResult, ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.test_check_v30 import check
@@ -60,7 +62,8 @@ def test_localhost_against_127_0_0_1_is_only_a_warning(run_cli, oc30_shop) -> No
     assert run.exit_code == 0
     assert files["status"] == "warn"
     assert files["evidence"] == {
-        "DB_HOSTNAME differs": "'127.0.0.1' (catalog) vs 'localhost' (admin)"
+        "admin config": str(oc30_shop.root / "admin" / "config.php"),
+        "DB_HOSTNAME differs": "'127.0.0.1' (catalog) vs 'localhost' (admin)",
     }
 
 
@@ -91,3 +94,49 @@ def test_missing_admin_config_is_skipped_with_the_option_to_use(run_cli, oc30_sh
     files = run.check("config-files-agree")
     assert files["status"] == "skip"
     assert "--admin-dir" in files["summary"]
+
+
+def test_values_computed_by_php_are_not_compared(run_cli, oc30_shop) -> None:
+    edit_admin_config(
+        oc30_shop,
+        f"define('DB_DATABASE', '{oc30_shop.db_name}')",
+        "define('DB_DATABASE', getenv('DB'))",
+    )
+
+    run = check(run_cli, oc30_shop)
+
+    files = run.check("config-files-agree")
+    assert files["status"] == "ok"
+    assert files["evidence"]["computed by PHP, not compared"] == ["DB_DATABASE"]
+
+
+def test_of_two_admin_folders_the_newest_config_is_used_and_the_other_named(
+    run_cli, oc30_shop
+) -> None:
+    stale = oc30_shop.root / "admin_old"
+    (oc30_shop.root / "admin").rename(oc30_shop.root / "admin_x7k")
+    stale.mkdir()
+    text = (oc30_shop.root / "admin_x7k" / "config.php").read_text()
+    (stale / "config.php").write_text(
+        text.replace("define('DB_PREFIX', 'oc_')", "define('DB_PREFIX', 'old_')")
+    )
+    os.utime(stale / "config.php", (1_600_000_000, 1_600_000_000))
+
+    run = check(run_cli, oc30_shop)
+
+    files = run.check("config-files-agree")
+    assert files["status"] == "ok"
+    assert files["evidence"]["admin config"] == str(oc30_shop.root / "admin_x7k" / "config.php")
+    assert files["evidence"]["other admin folders found"] == [str(stale)]
+
+
+def test_admin_dir_option_is_a_name_inside_the_shop(
+    run_cli, oc30_shop, tmp_path, monkeypatch
+) -> None:
+    (oc30_shop.root / "admin").rename(oc30_shop.root / "backoffice")
+    monkeypatch.chdir(tmp_path)
+
+    run = check(run_cli, oc30_shop, "--admin-dir", "backoffice")
+
+    admin_config = run.check("config-files-agree")["evidence"]["admin config"]
+    assert admin_config == str(oc30_shop.root / "backoffice" / "config.php")

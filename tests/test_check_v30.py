@@ -271,3 +271,10 @@ def test_api_user_option_checks_that_user(run_cli, oc30_shop) -> None:
     enabled = run.check("api-user-enabled")
     assert enabled["status"] == "fail"
     assert enabled["evidence"]["chosen by"] == "--api-user"
+
+
+def test_api_user_option_naming_nobody_is_a_usage_error_listing_the_users(run_cli, oc30_shop) -> None:
+    run = check(run_cli, oc30_shop, "--api-user", "Defualt")
+
+    assert run.exit_code == 2
+    assert run.json()["errors"][0]["message"] == "no API user is named 'Defualt' (--api-user); API users: 'Default'"

@@ -31,12 +31,24 @@ def config_files_agree(files: ShopFiles | None) -> CheckResult:
             "admin/config.php not found (pass --admin-dir if the admin folder was renamed)"
         )
     catalog, admin = files.catalog, files.admin
+    names = (*_SAME_DATA, *_SAME_SERVER, *_SAME_FILES)
+    # A value computed by PHP (getenv(), …) cannot be compared without running PHP.
+    computed = [n for n in names if n in catalog.unresolved or n in admin.unresolved]
     differ = {
         name: {"config.php": catalog.get(name), "admin/config.php": admin.get(name)}
-        for name in (*_SAME_DATA, *_SAME_SERVER, *_SAME_FILES)
-        if catalog.get(name) != admin.get(name)
+        for name in names
+        if name not in computed and catalog.get(name) != admin.get(name)
     }
-    evidence = {
+    evidence: dict[str, object] = {
+        "admin config": str(files.admin_dir / "config.php")
+        if files.admin_dir
+        else "admin/config.php",
+    }
+    if files.other_admin_dirs:
+        evidence["other admin folders found"] = [str(d) for d in files.other_admin_dirs]
+    if computed:
+        evidence["computed by PHP, not compared"] = computed
+    evidence |= {
         f"{name} differs": f"{pair['config.php']!r} (catalog) vs {pair['admin/config.php']!r} (admin)"
         for name, pair in differ.items()
     }
@@ -66,4 +78,4 @@ def config_files_agree(files: ShopFiles | None) -> CheckResult:
             evidence,
             fix=f"Make these lines the same in {admin_path} and config.php.",
         )
-    return SPEC.ok("both config files use the same database and prefix")
+    return SPEC.ok("both config files use the same database and prefix", evidence)

@@ -27,6 +27,7 @@ class ShopFiles:
     admin: PhpDefines | None
     admin_dir: Path | None
     version_define: str | None
+    other_admin_dirs: tuple[Path, ...] = ()  # more folders that look like the admin
 
     def system_setting(self, file: str, key: str) -> str | None:
         """A ``$_['key'] = 'value';`` line of ``system/config/<file>.php`` (None when absent)."""
@@ -62,7 +63,14 @@ def locate_shop(root: Path, admin_dir: Path | None = None) -> ShopFiles:
             "or pass --shop-root DIR",
         )
     catalog = read_defines(config_path)
-    admin_dir = admin_dir or _find_admin_dir(root)
+    others: tuple[Path, ...] = ()
+    if admin_dir is not None:
+        # --admin-dir is usually given as the folder's name inside the shop.
+        if not admin_dir.is_absolute() and not admin_dir.is_dir():
+            admin_dir = root / admin_dir
+    else:
+        found = _find_admin_dirs(root)
+        admin_dir, others = (found[0], found[1:]) if found else (None, ())
     admin = read_defines(admin_dir / "config.php") if admin_dir else None
     return ShopFiles(
         root=root,
@@ -70,6 +78,7 @@ def locate_shop(root: Path, admin_dir: Path | None = None) -> ShopFiles:
         admin=admin,
         admin_dir=admin_dir,
         version_define=read_version_define(root / "index.php"),
+        other_admin_dirs=others,
     )
 
 
@@ -81,20 +90,25 @@ def read_version_define(index_php: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _find_admin_dir(root: Path) -> Path | None:
-    # Many shops rename admin/ for security; the admin config is the one defining HTTP_CATALOG.
+def _find_admin_dirs(root: Path) -> list[Path]:
+    """Admin folders, the likeliest first: admin/, else those whose config defines HTTP_CATALOG.
+
+    Many shops rename admin/ for security, and some keep a stale copy beside it: the most
+    recently written config.php is the live one.
+    """
     default = root / "admin"
     if (default / "config.php").is_file():
-        return default
+        return [default]
     try:
-        candidates = sorted(p for p in root.iterdir() if p.is_dir())
+        folders = [p for p in root.iterdir() if p.is_dir()]
     except OSError:
-        return None
-    for candidate in candidates:
-        head = _read_head(candidate / "config.php", limit=_HEAD_BYTES)
+        return []
+    found = []
+    for folder in folders:
+        head = _read_head(folder / "config.php", limit=_HEAD_BYTES)
         if head and "HTTP_CATALOG" in head:
-            return candidate
-    return None
+            found.append(folder)
+    return sorted(found, key=lambda f: (-(f / "config.php").stat().st_mtime, f.name))
 
 
 def _read_head(path: Path, *, limit: int) -> str | None:
