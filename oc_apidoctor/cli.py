@@ -20,7 +20,45 @@ from oc_apidoctor.options import ShopArgs, shop_options, validate_ip
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=_CONTEXT)
+class DoctorGroup(click.Group):
+    """Click's group, with the project's error contract for what click itself rejects.
+
+    A bad option is one line on stderr (exit 2) and, with --json, the error envelope on
+    stdout; Ctrl-C is exit 130. Commands end with ctx.exit(code), which arrives here as Exit.
+    """
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:  # fmt: skip
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            code = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as done:
+            code = done.exit_code
+        except click.exceptions.NoArgsIsHelpError as error:
+            error.show()  # a bare `oc-apidoctor` shows the help, as click does
+            code = error.exit_code
+        except click.ClickException as error:
+            code = _report_click_error(argv, error.format_message(), error.exit_code)
+        except (KeyboardInterrupt, click.Abort):
+            code = _report_click_error(argv, "interrupted", ExitCode.INTERRUPTED, prefix="")
+        code = int(code or 0)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _report_click_error(argv: list[str], message: str, code: int, prefix: str = "error: ") -> int:
+    if "--json" in argv:
+        from oc_apidoctor.render.json import dumps, error_envelope
+
+        command = next((a for a in argv if not a.startswith("-")), "oc-apidoctor")
+        click.echo(dumps(error_envelope(command, message, ExitCode(code))))
+    hint = " (see --help)" if code == ExitCode.USAGE else ""
+    click.echo(f"oc-apidoctor: {prefix}{' '.join(message.split())}{hint}", err=True)
+    return code
+
+
+@click.group(cls=DoctorGroup, context_settings=_CONTEXT)
 @click.version_option(__version__, prog_name="oc-apidoctor")
 def cli() -> None:
     """Find why OpenCart says "You do not have permission to access the API!".
@@ -109,17 +147,7 @@ def check(**kwargs: Any) -> None:
 
 
 def main() -> None:
-    try:
-        code = cli.main(standalone_mode=False)
-    except click.exceptions.Exit as done:
-        code = done.exit_code
-    except click.ClickException as error:
-        error.show()
-        code = error.exit_code
-    except (KeyboardInterrupt, click.Abort):
-        click.echo("oc-apidoctor: interrupted", err=True)
-        code = ExitCode.INTERRUPTED
-    sys.exit(int(code or 0))
+    cli.main()
 
 
 from oc_apidoctor import cli_allowlist  # noqa: E402  (add-ip, remove-ip, list-ips)

@@ -294,8 +294,8 @@ def silent_server():
         conn.close()
 
 
-def cli_process(port: int, timeout: str) -> subprocess.Popen:
-    args = ["check", "--db-host", "127.0.0.1", "--db-port", str(port), "--db-user", "u"]
+def cli_process(port: int, timeout: str, *extra: str) -> subprocess.Popen:
+    args = ["check", *extra, "--db-host", "127.0.0.1", "--db-port", str(port), "--db-user", "u"]
     args += ["--db-name", "d", "--db-prefix", "oc_", "--connect-timeout", timeout]
     env = {**os.environ, "OC_APIDOCTOR_DB_PASSWORD": "secret-pw"}
     return subprocess.Popen(
@@ -325,3 +325,45 @@ def test_ctrl_c_exits_130_without_a_traceback(silent_server) -> None:
 
     assert process.returncode == 130
     assert stderr.strip() == "oc-apidoctor: interrupted"
+
+
+def test_ctrl_c_with_json_still_prints_the_envelope(silent_server) -> None:
+    process = cli_process(silent_server, "30", "--json")
+    time.sleep(1.5)
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=20)
+
+    assert process.returncode == 130
+    assert json.loads(stdout)["exit_code"] == 130
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        pytest.param(
+            ["check", "--ip", "999.1.1.1"], {}, "'999.1.1.1' is not an IP address", id="bad-ip"
+        ),
+        pytest.param(
+            ["check"],
+            {"OC_APIDOCTOR_DB_PORT": "abc"},
+            "'abc' is not a valid integer range",
+            id="bad-env-port",
+        ),
+        pytest.param(
+            ["check", "--connect-timeout", "0"], {}, "--connect-timeout", id="bad-timeout"
+        ),
+        pytest.param(["nosuch"], {}, "No such command 'nosuch'", id="unknown-command"),
+    ],
+)
+def test_rejected_options_are_one_line_and_json_still_gets_an_envelope(
+    run_cli, args, env, message
+) -> None:
+    plain = run_cli(*args, env=env)
+    as_json = run_cli(*args, "--json", env=env)
+
+    assert plain.exit_code == as_json.exit_code == 2
+    assert plain.stderr.count("\n") == 1
+    assert plain.stderr.startswith("oc-apidoctor: error: ") and message in plain.stderr
+    assert plain.stdout == ""
+    assert as_json.json()["exit_code"] == 2
+    assert message in as_json.json()["errors"][0]["message"]
