@@ -8,6 +8,7 @@ The password never comes from an option value (it would land in shell history an
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +78,15 @@ def resolve_db_settings(
             if value is not None or constant in files.catalog.unresolved:
                 origin[key] = f"config.php {constant}"
                 return files.catalog.require(constant)
+        if files is None:
+            raise UsageError(
+                f"no config.php in {Path.cwd()}, and no --db-{key}",
+                hint="run from the OpenCart folder or pass --shop-root DIR "
+                f"(or give the database with --db-{key} VALUE / OC_APIDOCTOR_DB_{key.upper()})",
+            )
         raise UsageError(
-            f"no database {key}: config.php not found or it has no {constant}",
-            hint=f"pass --shop-root DIR, --db-{key} VALUE or set OC_APIDOCTOR_DB_{key.upper()}",
+            f"config.php has no {constant}",
+            hint=f"pass --db-{key} VALUE or set OC_APIDOCTOR_DB_{key.upper()}",
         )
 
     host = pick("host", given.host, "DB_HOSTNAME")
@@ -90,6 +97,11 @@ def resolve_db_settings(
     password = _password(files, given, env, origin)
     # mysqli's 'p:' marks a persistent connection; the host is what follows.
     host = host[2:] if host.startswith("p:") else host
+    # 2.x's old `mysql` driver accepted 'host:port' in DB_HOSTNAME; never resolve that as a name.
+    with_port = re.fullmatch(r"([^:\[\]]+):(\d{1,5})", host)
+    if with_port and given.host is None and given.port is None:
+        host, port = with_port.group(1), int(with_port.group(2))
+        origin["port"] = "config.php DB_HOSTNAME (host:port)"
     socket = _socket(host, given.socket)
     if socket:
         origin["socket"] = (

@@ -209,7 +209,10 @@ def test_no_shop_and_no_settings_is_a_usage_error_listing_the_ways(
     run = run_cli("check")
 
     assert run.exit_code == 2
-    assert "pass --shop-root DIR, --db-host VALUE or set OC_APIDOCTOR_DB_HOST" in run.stderr
+    assert (
+        f"no config.php in {tmp_path}, and no --db-host (run from the OpenCart folder or pass --shop-root DIR"
+        in run.stderr
+    )
 
 
 def test_invalid_ip_option_is_a_usage_error(run_cli, tmp_path) -> None:
@@ -367,3 +370,14 @@ def test_rejected_options_are_one_line_and_json_still_gets_an_envelope(
     assert plain.stdout == ""
     assert as_json.json()["exit_code"] == 2
     assert message in as_json.json()["errors"][0]["message"]
+
+
+def test_host_colon_port_in_db_hostname_is_split_not_resolved(run_cli, oc30_shop) -> None:
+    port = oc30_shop.server.port
+    for config in (oc30_shop.root / "config.php", oc30_shop.root / "admin" / "config.php"):
+        text = config.read_text().replace("'127.0.0.1')", f"'127.0.0.1:{port}')")
+        config.write_text(text.replace(f"define('DB_PORT', '{port}')", "define('DB_PORT', '3306')"))
+
+    run = check_json(run_cli, oc30_shop)
+
+    assert run.exit_code == 0, run.stderr

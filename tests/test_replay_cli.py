@@ -32,7 +32,7 @@ def test_without_shop_files_or_database_it_replays_what_it_is_given(
     assert target["evidence"]["API user"] == (
         "'Default' (from the installer's default name (no database))"
     )
-    assert target["evidence"]["database"].startswith("not used: no database host")
+    assert target["evidence"]["database"].startswith("not used: no config.php in ")
     assert run.check("api-login")["status"] == "ok"
     assert (
         run.check("api-session")["summary"] == "the catalog started the session (the call passed)"
@@ -62,7 +62,7 @@ def test_without_the_database_a_refusal_says_which_causes_remain(
     ("args", "env", "message"),
     [
         (["--url", "http://127.0.0.1:9/", "--family", "3.0"], {},
-         "no API key to replay with (the database is not available: no database host"),
+         "no API key to replay with (the database is not available: no config.php in "),
         (["--family", "3.0"], {"OC_APIDOCTOR_API_KEY": "k" * 20},
          "no catalog URL to replay against (pass --url"),
         (["--url", "ftp://shop.example/", "--family", "3.0"], {"OC_APIDOCTOR_API_KEY": "k" * 20},
