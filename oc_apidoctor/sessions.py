@@ -45,7 +45,7 @@ def decode_json_payload(data: str | bytes) -> dict[str, Any]:
     try:
         value = json.loads(text, parse_constant=_reject_json_constant)
     except json.JSONDecodeError as exc:
-        _raise_bad_json(f"{exc.msg} at character {exc.pos}", len(raw))
+        _raise_bad_json(f"{exc.msg} (character {exc.pos})", len(raw))
     except (ValueError, RecursionError) as exc:
         _raise_bad_json(_reason(exc), len(raw))
     if value == []:
@@ -163,7 +163,7 @@ def _truncation_note(size: int) -> str:
         return ""
     return (
         f"; it is exactly {TEXT_COLUMN_LIMIT:,} bytes long, so it was cut at the "
-        f"{TEXT_COLUMN_LIMIT:,}-byte TEXT column limit of oc_session.data (F-BLOAT)"
+        f"{TEXT_COLUMN_LIMIT:,}-byte TEXT column limit of oc_session.data"
     )
 
 

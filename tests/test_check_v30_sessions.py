@@ -76,7 +76,7 @@ def test_idle_token_fails_the_session_step(run_cli, oc30_shop) -> None:
         ),
         pytest.param(
             lambda s: None,
-            "the session data is gone (oc_session row does not exist)",
+            "the session data is gone: no oc_session row",
             id="row-missing",
         ),
         pytest.param(
@@ -124,7 +124,9 @@ def test_payload_cut_at_the_text_limit_is_reported_as_truncated(run_cli, oc30_sh
 
     run = with_token(run_cli, oc30_shop)
 
-    assert "65,535-byte TEXT column limit" in run.check("session-payloads")["summary"]
+    payload = run.check("session-payloads")
+    assert "65,535-byte TEXT column limit" in payload["summary"]
+    assert payload["fix"].startswith("ALTER TABLE `oc_session` MODIFY `data` MEDIUMTEXT NOT NULL;")
 
 
 def test_one_broken_session_among_live_ones_is_a_warning(run_cli, oc30_shop) -> None:

@@ -224,7 +224,7 @@ def test_allow_list_entry_with_a_newline_passes_login_and_fails_the_session(
     session = run.check("api-session")
     assert session["summary"].endswith(
         "from 127.0.0.1: the allow-list has it as '127.0.0.1\\n'; the login trims, "
-        "the lookup compares exactly (F-IPWS)"
+        "the lookup compares exactly"
     )
     assert session["fix"].startswith("UPDATE `oc_api_ip` SET `ip` = TRIM(`ip`) WHERE `api_id` = 1;")
     call = run.check("api-call")

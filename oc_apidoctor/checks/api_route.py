@@ -57,7 +57,7 @@ def stale_token(spec: CheckSpec, facts: Facts) -> CheckResult:
     return spec.fail(
         f"4.1 has no API login and no api_token: a request carrying api_token makes startup/session "
         f"query {table}, which this database does not have, so it dies with HTTP 500 "
-        f"\"Table '…{table}' doesn't exist\" (F-STALETOKEN41)",
+        f"\"Table '…{table}' doesn't exist\"",
         evidence,
         fix=_SIGNED,
     )

@@ -14,7 +14,7 @@ def payload_problem(payload: StoredPayload | None) -> str | None:
     """Why the catalog would not find api_id in this stored session; None when it would."""
     if payload is None or not payload.exists:
         where = payload.location if payload else "the session store"
-        return f"the session data is gone ({where} does not exist)"
+        return f"the session data is gone: no {where}"
     if payload.error:
         return f"the session data cannot be decoded: {payload.error}"
     if payload.seconds_left is not None and payload.seconds_left <= 0:
@@ -58,6 +58,13 @@ def session_payloads(spec: CheckSpec, facts: Facts) -> CheckResult:
             fix="Reload the admin order page before editing (it creates a new API session); "
             "raise session.gc_maxlifetime in php.ini for longer edits.",
         )
+    if any(_cut_at_text_limit(facts.payloads.get(r.api_session_id)) for r in broken):
+        return spec.warn(
+            f"{len(broken)} of {len(live)} live session(s) lost their data "
+            f"({problems[broken[0].api_session_id]})",
+            evidence,
+            fix=_widen_data_column(facts),
+        )
     if len(broken) == len(live) and len(live) >= 2:
         return spec.fail(
             f"none of the {len(live)} live API sessions has usable data "
@@ -83,6 +90,8 @@ def _token_payload(spec: CheckSpec, facts: Facts) -> CheckResult:
         return spec.skip("the token has no api_session row (see the session step)")
     problem = payload_problem(facts.token_payload)
     evidence = {"engine": facts.engine, "session": _line(row, facts.token_payload, problem)}
+    if problem and _cut_at_text_limit(facts.token_payload):
+        return spec.fail(problem, evidence, fix=_widen_data_column(facts))
     if problem:
         impact = facts.consequences.get(
             "session-payloads", "'You do not have permission to access the API!'"
@@ -93,6 +102,18 @@ def _token_payload(spec: CheckSpec, facts: Facts) -> CheckResult:
             fix=_RELOAD,
         )
     return spec.ok("the token's session data holds api_id", evidence)
+
+
+def _cut_at_text_limit(payload: StoredPayload | None) -> bool:
+    # Non-strict MySQL cuts session data at the TEXT limit (data is TEXT until 4.1.0.4).
+    return bool(payload and payload.error and "TEXT column limit" in payload.error)
+
+
+def _widen_data_column(facts: Facts) -> str:
+    return (
+        f"ALTER TABLE `{facts.table('session')}` MODIFY `data` MEDIUMTEXT NOT NULL; "
+        "then reload the admin order page (the cut session cannot be repaired)."
+    )
 
 
 def _expired_by_idling(row: ApiSessionRow, payload: StoredPayload | None) -> bool:

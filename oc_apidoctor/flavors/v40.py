@@ -78,7 +78,7 @@ CONSEQUENCES = {
     f"API!' and calls with tokens already issued die with {_HTTP_500}; {_ADMIN_FINE}",
     "client-key": "its login answers 'Warning: Incorrect API Key!' (tokens issued before the key "
     "changed keep working until idle for 1 h)",
-    "api-sessions": f"the call dies with {_HTTP_500} (F-UNINIT40)",
+    "api-sessions": f"the call dies with {_HTTP_500}",
     "session-payloads": "the HTTP 404 page 'The page you requested cannot be found!'",
     "api-route": "4.0.0.0's api/account/login cannot succeed (its class name does not match the "
     "route, so it answers the 404 page), and no api/* route checks authentication at all",

@@ -95,7 +95,7 @@ def refusal_cause(observed: Observed) -> Cause:
     return Cause(
         "unexplained",
         f"yet this database says API user {user.username!r} is enabled and the key matches: "
-        f"the shop at {target.base_url} may use another database (F-DBMISMATCH, F-URL)",
+        f"the shop at {target.base_url} may use another database",
         "compare DB_DATABASE/DB_PREFIX in the site's config.php with the database used here, "
         "and the catalog URL with the site the admin uses",
         shown,
@@ -135,7 +135,7 @@ def address_cause(observed: Observed, address: str, both: bool) -> Cause:
         return Cause(
             "address-not-allowed",
             f"the shop sees the address {address!r}, which is not one address: 4.0.x copies the "
-            "whole X-Forwarded-For header into REMOTE_ADDR, so no allow-list entry can match (F-IP)",
+            "whole X-Forwarded-For header into REMOTE_ADDR, so no allow-list entry can match",
             "make the proxy in front send one address in X-Forwarded-For (or none), or restore "
             "the client address in the web server (mod_remoteip, real_ip)",
             shown,
@@ -158,8 +158,8 @@ def known_broken(observed: Observed) -> str | None:
     version, family = observed.target.version, observed.target.family.name
     if family == "3.0" and version is not None and version < v("3.0.3.0"):
         return (
-            "the HTTP login of OpenCart 3.0.0.0-3.0.2.0 cannot succeed (its SQL lacks an AND; "
-            "F-LOGINBROKEN); the admin order page does not use it: `oc-apidoctor check` follows "
+            "the HTTP login of OpenCart 3.0.0.0-3.0.2.0 cannot succeed (its SQL lacks an AND"
+            "); the admin order page does not use it: `oc-apidoctor check` follows "
             "the admin's path"
         )
     if family == "4.0" and version is not None and version < v("4.0.1.0"):

@@ -217,7 +217,7 @@ def output_check(observed: Observed) -> CheckResult:
         return OUTPUT.ok("every answer was JSON and nothing else", {})
     return OUTPUT.warn(
         "PHP output comes before the JSON: the replay reads through it, but the admin's "
-        "jQuery (dataType json) cannot, and shows an alert instead of the order (F-NOTICE)",
+        "jQuery (dataType json) cannot, and shows an alert instead of the order",
         dirty,
         fix="turn Display Errors off (Admin > System > Settings > Server) and display_errors in "
         "php.ini; messages from an old OpenCart on PHP 8 go away with a PHP version it supports",

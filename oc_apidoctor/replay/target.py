@@ -220,7 +220,7 @@ def pick_user(
             "config_api_id",
             TARGET.fail(
                 f"config_api_id = {raw!r} names no API user: the admin has no API user to log in "
-                "with, so there is nothing to replay (F-APIROW)",
+                "with, so there is nothing to replay",
                 {"config_api_id": raw or "(not set)", f"{prefix}api rows": listed},
                 fix="Admin > System > Settings > edit the store > Option > API User: choose one "
                 "(create it in System > Users > API first); or pass --api-user NAME to replay another",

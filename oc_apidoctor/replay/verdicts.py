@@ -77,7 +77,7 @@ def login_step(observed: Observed, reached: set[str]) -> CheckResult:
         return LOGIN.fail(f"{broken}; it answered {answer.describe()} (HTTP {status})", shown)
     if answer.kind == "invalid-session-id":
         return LOGIN.fail(
-            "the shop rejected a session cookie as malformed (F-INVALIDSID)",
+            "the shop rejected a session cookie as malformed",
             shown,
             fix="delete the shop's cookies for this site; with --header, send no Cookie",
         )
@@ -119,7 +119,7 @@ def session_step(observed: Observed, reached: set[str]) -> CheckResult:
             return SESSION.ok(f"the login's PHP session cookie {sent[0]} went back with the call")
         return SESSION.warn(
             f"the login answered cookie {mask(observed.token)} but set no cookie with it; the "
-            "admin sends it under its own session.name (F-COOKIENAME)",
+            "admin sends it under its own session.name",
             {"cookies set": [n for n, _ in observed.cookies]},
         )
     if not observed.has_db:
@@ -135,7 +135,7 @@ def session_step(observed: Observed, reached: set[str]) -> CheckResult:
         return SESSION.fail(
             f"the login returned a {family.credential}, but no {prefix}api_session row holds "
             f"it: the shop at {observed.target.base_url} writes to another database than "
-            f"{observed.db_name} (F-DBMISMATCH), or the URL reaches another shop (F-URL)",
+            f"{observed.db_name}, or the URL reaches another shop",
             {"login": evidence(observed.login)} if observed.login else {},
             fix="compare DB_DATABASE/DB_PREFIX in the site's config.php with the database used here",
         )
@@ -161,7 +161,7 @@ def session_step(observed: Observed, reached: set[str]) -> CheckResult:
         return SESSION.fail(
             f"the {prefix}api_session row the login created ({row['api_session_id']}) was gone "
             "by the time of the call: the catalog's one-hour clean-up deleted it at once (the "
-            "time-zone bug of 3.0.3.7-3.0.3.9 west of UTC, F-TZ-NOW), or something else did",
+            "time-zone bug of 3.0.3.7-3.0.3.9 west of UTC), or something else did",
             shown,
             fix="run `oc-apidoctor check`: its session-clock check names the clock mismatch",
         )
@@ -170,7 +170,7 @@ def session_step(observed: Observed, reached: set[str]) -> CheckResult:
 
 _UNINIT = (
     "the catalog refused the api_token (its lookup of api_session + api_ip + status found "
-    "nothing), so 4.0 hit its uninitialised session id (F-UNINIT40)"
+    "nothing), so 4.0 hit its uninitialised session id"
 )
 
 
@@ -184,7 +184,7 @@ def _lookup_miss(observed: Observed, row: dict[str, Any]) -> str:
     if near and not any(sql_equal(e.ip, address) for e in observed.allow):
         return (
             f"{lead}: the allow-list has it as {near[0]!r}; the login trims, the lookup compares "
-            "exactly (F-IPWS)"
+            "exactly"
         )
     return f"{lead}: {address} is not in the allow-list of the key's owner"
 
@@ -253,7 +253,7 @@ def _payload_reason(observed: Observed) -> str:
         if "phpsessid" not in names:
             return (
                 f"{said}: 2.2/2.3 keep the API data inside the caller's PHP session, and the "
-                "login set no PHPSESSID cookie to carry it (F-CROSSORIGIN)"
+                "login set no PHPSESSID cookie to carry it"
             )
     if not observed.has_db:
         return f"{said}: the session lookup or the api_id check refused it (the database would tell which)"
