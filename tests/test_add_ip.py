@@ -243,6 +243,47 @@ def test_bad_addresses_are_refused_with_the_reason(cli, oc30_shop, address, reas
     assert rows(oc30_shop) == [(1, 1, "127.0.0.1")]
 
 
+# --- IPv4-mapped IPv6 ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["::ffff:203.0.113.7", "::FFFF:CB00:7107"])
+def test_an_ipv4_mapped_address_is_stored_as_the_web_server_reports_it(cli, oc30_shop, typed):
+    run = add(cli, oc30_shop, typed, "--yes")
+
+    assert run.exit_code == 0, run.stdout
+    assert rows(oc30_shop)[-1] == (2, 1, "::ffff:203.0.113.7")
+    assert run.json()["repair"]["address"] == "::ffff:203.0.113.7"
+    checked = cli(
+        "check", "--shop-root", str(oc30_shop.root), "--json", "--ip", "::ffff:203.0.113.7"
+    )
+    assert checked.check("caller-ip-allowed")["status"] == "ok"
+    assert checked.check("allow-list")["status"] == "ok"
+
+
+def test_a_dotted_mapped_row_already_matches_so_fix_whitespace_plans_nothing(cli, oc30_shop):
+    oc30_shop.sql(f"UPDATE {oc30_shop.table('api_ip')} SET ip = '::ffff:127.0.0.1'")
+
+    run = add(cli, oc30_shop, "::ffff:127.0.0.1", "--fix-whitespace", "--dry-run")
+
+    assert run.exit_code == 0, run.stdout
+    repair = run.json()["repair"]
+    assert (repair["changes"], repair["near_duplicates"]) == ([], [])
+    assert rows(oc30_shop) == [(1, 1, "::ffff:127.0.0.1")]
+
+
+def test_fix_whitespace_rewrites_a_hex_mapped_row_to_the_dotted_form(cli, oc30_shop, state_dir):
+    oc30_shop.sql(f"UPDATE {oc30_shop.table('api_ip')} SET ip = '::ffff:7f00:1'")
+
+    run = add(cli, oc30_shop, "::ffff:127.0.0.1", "--fix-whitespace", "--yes")
+
+    assert run.exit_code == 0, run.stdout
+    assert rows(oc30_shop) == [(1, 1, "::ffff:127.0.0.1")]
+    assert [(c["action"], c["before"], c["after"]) for c in run.json()["repair"]["changes"]] == [
+        ("rewrite", "::ffff:7f00:1", "::ffff:127.0.0.1")
+    ]
+    assert audit_lines(state_dir)[0]["address"] == "::ffff:127.0.0.1"
+
+
 def test_two_concurrent_runs_for_the_same_address_leave_one_row(oc30_shop, state_dir):
     both_planned = threading.Barrier(2, timeout=10)
     reports = []

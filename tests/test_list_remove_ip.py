@@ -108,6 +108,24 @@ def test_list_ips_human_output_quotes_what_is_misspelt(cli, oc30_shop):
     assert lines[10] == "  row 3  api_id 7  198.51.100.4"
 
 
+def test_list_ips_accepts_the_dotted_ipv4_mapped_form_and_flags_the_hex_one(cli, oc30_shop):
+    add_rows(oc30_shop, (2, 1, "::ffff:127.0.0.1"), (3, 1, "::ffff:a00:1"))
+
+    run = command(cli, "list-ips", oc30_shop)
+
+    entries = run.json()["allow_list"]["users"][0]["entries"]
+    assert [(e["ip"], e["canonical"], e["still_matches"]) for e in entries] == [
+        ("127.0.0.1", "127.0.0.1", True),
+        ("::ffff:127.0.0.1", "::ffff:127.0.0.1", True),
+        ("::ffff:a00:1", "::ffff:10.0.0.1", False),
+    ]
+    assert entries[1]["problem"] is None
+    assert "('::ffff:10.0.0.1')" in entries[2]["problem"]
+    assert run.check("allow-list-spelling")["fix"] == (
+        "oc-apidoctor add-ip ::ffff:10.0.0.1 --api-id 1 --fix-whitespace"
+    )
+
+
 def test_list_ips_of_a_clean_shop_is_ok(cli, oc30_shop):
     run = command(cli, "list-ips", oc30_shop)
 
@@ -156,6 +174,15 @@ def test_remove_ip_matches_every_ipv6_spelling(cli, oc30_shop):
 
     assert run.exit_code == 0
     assert rows(oc30_shop) == [(1, 1, "127.0.0.1"), (4, 1, "2001:db8::2")]
+
+
+def test_remove_ip_matches_both_spellings_of_an_ipv4_mapped_address(cli, oc30_shop):
+    add_rows(oc30_shop, (2, 1, "::ffff:10.0.0.1"), (3, 1, "::ffff:a00:1"), (4, 1, "10.0.0.1"))
+
+    run = command(cli, "remove-ip", oc30_shop, "::ffff:10.0.0.1", "--yes")
+
+    assert run.exit_code == 0, run.stdout
+    assert rows(oc30_shop) == [(1, 1, "127.0.0.1"), (4, 1, "10.0.0.1")]
 
 
 def test_removing_the_last_address_warns_that_every_call_will_be_refused(cli, oc30_shop):

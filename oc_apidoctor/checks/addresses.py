@@ -3,6 +3,9 @@
 Two comparisons meet here: the catalog's join (`api_ip.ip = REMOTE_ADDR` in SQL, where the
 usual *_ci PAD SPACE collations ignore case and trailing spaces) and, for external logins
 from 2.2 on, PHP's `in_array(REMOTE_ADDR, trimmed list)` (exact, case-sensitive).
+
+Both compare against REMOTE_ADDR as the web server spells it, so every judgement of an
+entry's spelling goes through ``remote_addr_form``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,21 @@ class EntryShape:
     canonical: str | None  # the spelling PHP's REMOTE_ADDR would use, when it parses
 
 
+def remote_addr_form(text: str) -> str:
+    """The address ``text`` names, spelt as PHP's REMOTE_ADDR reports it; ValueError when none.
+
+    IPv4 dotted quad; IPv6 compressed and lower-case (RFC 5952); an IPv4-mapped IPv6 address
+    as ``::ffff:a.b.c.d`` (RFC 5952 section 5, what nginx and inet_ntop print). Built by hand
+    for the mapped case: ``str(IPv6Address)`` gives ``::ffff:102:304`` before Python 3.13.
+    """
+    parsed = ipaddress.ip_address(text)
+    if isinstance(parsed, ipaddress.IPv4Address):
+        return str(parsed)
+    if parsed.ipv4_mapped is not None:
+        return f"::ffff:{parsed.ipv4_mapped}"
+    return str(parsed)
+
+
 def sql_equal(stored: str, address: str) -> bool:
     return stored.rstrip(" ").lower() == address.rstrip(" ").lower()
 
@@ -32,7 +50,7 @@ def shape(entry: AllowEntry) -> EntryShape:
     raw = entry.ip
     stripped = raw.strip()
     try:
-        canonical = str(ipaddress.ip_address(stripped))
+        canonical = remote_addr_form(stripped)
     except ValueError:
         return EntryShape(entry, f"{raw!r} is not an IP address", None)
     if raw != raw.lstrip() or raw.rstrip(" ") != raw.rstrip():

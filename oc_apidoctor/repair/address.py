@@ -1,8 +1,7 @@
 """Which addresses may go into api_ip, and in which spelling.
 
 OpenCart compares the caller's REMOTE_ADDR with each api_ip value as a string, so an entry
-must be one address spelt exactly as PHP reports it: IPv4 dotted quad, IPv6 compressed and
-lower-case (inet_ntop's form, which Python's ``ipaddress`` also produces).
+must be one address spelt exactly as PHP reports it (``checks.addresses.remote_addr_form``).
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from oc_apidoctor.checks.addresses import remote_addr_form
 from oc_apidoctor.errors import UsageError
 
 # PHP's trim() default set: what the 2.2+ logins strip from api_ip values before comparing.
@@ -25,16 +25,16 @@ def canonical(text: str) -> str:
     if raw.startswith("[") and raw.endswith("]"):
         raw = raw[1:-1]  # pasted from a URL
     try:
-        return str(ipaddress.ip_address(raw))
+        address = remote_addr_form(raw)
     except ValueError:
-        pass
-    raise UsageError(f"{text!r} cannot go into the allow-list: {_reason(raw)}")
+        raise UsageError(f"{text!r} cannot go into the allow-list: {_reason(raw)}") from None
+    return address
 
 
 def stored_canonical(value: str) -> str | None:
     """The address a stored api_ip value names once trimmed, or None when it names none."""
     try:
-        return str(ipaddress.ip_address(value.strip(PHP_TRIM).strip()))
+        return remote_addr_form(value.strip(PHP_TRIM).strip())
     except ValueError:
         return None
 
