@@ -243,6 +243,55 @@ def test_bad_addresses_are_refused_with_the_reason(cli, oc30_shop, address, reas
     assert rows(oc30_shop) == [(1, 1, "127.0.0.1")]
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        pytest.param("fe80::1%eth0", id="zone-id"),
+        pytest.param("fe80::1%" + "x" * 60, id="zone-id-longer-than-the-column"),
+    ],
+)
+def test_an_ipv6_zone_id_is_refused_before_any_plan_or_write(cli, oc30_shop, state_dir, address):
+    run = cli("add-ip", address, "--yes", "--shop-root", str(oc30_shop.root))
+
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == [
+        f"oc-apidoctor: error: {address!r} cannot go into the allow-list: it carries an IPv6 "
+        "zone id (the part after '%'), which names an interface of this machine: a web "
+        "server's REMOTE_ADDR for an API client has none, and OpenCart compares the caller's "
+        "address with each entry as an exact string, so the entry would never match; give the "
+        "address without it"
+    ]
+    assert run.stdout == ""
+    assert rows(oc30_shop) == [(1, 1, "127.0.0.1")]
+    assert audit_lines(state_dir) == []
+
+
+def test_an_address_longer_than_the_column_is_refused_before_any_plan_or_write(
+    cli, oc30_shop, state_dir, monkeypatch
+):
+    # No valid address without a zone id is over 39 characters; narrow the limit to reach it.
+    monkeypatch.setattr("oc_apidoctor.repair.address.IP_COLUMN_WIDTH", 10)
+
+    run = cli("add-ip", NEW, "--yes", "--shop-root", str(oc30_shop.root))
+
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == [
+        f"oc-apidoctor: error: '{NEW}' cannot go into the allow-list: it is 11 characters long "
+        "and the ip column holds 10, so the stored value would not be this address"
+    ]
+    assert rows(oc30_shop) == [(1, 1, "127.0.0.1")]
+    assert audit_lines(state_dir) == []
+
+
+def test_the_longest_ipv6_address_is_stored_whole(cli, oc30_shop):
+    longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"  # 39 characters; the column holds 40
+
+    run = add(cli, oc30_shop, longest.upper(), "--yes")
+
+    assert run.exit_code == 0, run.stdout
+    assert rows(oc30_shop)[-1] == (2, 1, longest)
+
+
 # --- IPv4-mapped IPv6 ----------------------------------------------------------------------
 
 

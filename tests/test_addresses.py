@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 import pytest
 
-from oc_apidoctor.checks.addresses import remote_addr_form, shape
+from oc_apidoctor.checks.addresses import remote_addr_form, shape, zone_id
+from oc_apidoctor.errors import UsageError
 from oc_apidoctor.facts import AllowEntry
+from oc_apidoctor.repair import address
 from oc_apidoctor.repair.address import canonical, stored_canonical
 
 _STR = ipaddress.IPv6Address.__str__
@@ -67,11 +69,18 @@ def test_remote_addr_form_is_the_web_servers_spelling(python_str, text: str, exp
     assert canonical(text) == expected
 
 
-@pytest.mark.parametrize("text", ["not an address", "203.0.113.0/24", ""])
+@pytest.mark.parametrize("text", ["fe80::1%eth0", "::ffff:1.2.3.4%1", "not an address", ""])
 def test_remote_addr_form_refuses_what_no_caller_has(text: str):
     with pytest.raises(ValueError):
         remote_addr_form(text)
     assert stored_canonical(text) is None
+
+
+def test_zone_id_names_the_interface_part_of_an_ipv6_address():
+    assert zone_id("fe80::1%eth0") == "eth0"
+    assert zone_id("fe80::1") is None
+    assert zone_id("fe80::1%") is None
+    assert zone_id("10.0.0.1%eth0") is None
 
 
 def test_a_mapped_entry_in_the_web_servers_form_is_clean(python_str):
@@ -89,4 +98,33 @@ def test_a_mapped_entry_in_hex_is_reported_with_the_dotted_form(python_str):
     assert result.problem == (
         "'::ffff:7f00:1' is not in the form the web server reports ('::ffff:127.0.0.1'), "
         "so it never matches"
+    )
+
+
+def test_an_entry_with_a_zone_id_never_matches():
+    result = shape(AllowEntry(api_ip_id=1, api_id=1, ip="fe80::1%eth0"))
+
+    assert result.canonical is None
+    assert (
+        result.problem
+        == "'fe80::1%eth0' carries an IPv6 zone id, which a caller's address never has"
+    )
+
+
+def test_the_longest_address_fits_the_ip_column():
+    longest = "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"
+
+    assert canonical(longest) == longest
+    assert len(longest) == 39 < address.IP_COLUMN_WIDTH
+
+
+def test_a_stored_form_longer_than_the_column_is_refused(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(address, "IP_COLUMN_WIDTH", 10)
+
+    with pytest.raises(UsageError) as refused:
+        canonical("203.0.113.7")
+
+    assert refused.value.message == (
+        "'203.0.113.7' cannot go into the allow-list: it is 11 characters long and the ip "
+        "column holds 10, so the stored value would not be this address"
     )

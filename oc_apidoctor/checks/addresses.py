@@ -29,13 +29,28 @@ def remote_addr_form(text: str) -> str:
     IPv4 dotted quad; IPv6 compressed and lower-case (RFC 5952); an IPv4-mapped IPv6 address
     as ``::ffff:a.b.c.d`` (RFC 5952 section 5, what nginx and inet_ntop print). Built by hand
     for the mapped case: ``str(IPv6Address)`` gives ``::ffff:102:304`` before Python 3.13.
+    A zone id (``fe80::1%eth0``) is refused: an API client's REMOTE_ADDR never carries one.
     """
     parsed = ipaddress.ip_address(text)
     if isinstance(parsed, ipaddress.IPv4Address):
         return str(parsed)
+    if parsed.scope_id is not None:
+        raise ValueError(f"{text!r} carries an IPv6 zone id, which REMOTE_ADDR never has")
     if parsed.ipv4_mapped is not None:
         return f"::ffff:{parsed.ipv4_mapped}"
     return str(parsed)
+
+
+def zone_id(text: str) -> str | None:
+    """For 'fe80::1%eth0', 'eth0': the part no caller's address has; None otherwise."""
+    address, percent, zone = text.partition("%")
+    if not percent or not zone:
+        return None
+    try:
+        ipaddress.IPv6Address(address)
+    except ValueError:
+        return None
+    return zone
 
 
 def sql_equal(stored: str, address: str) -> bool:
@@ -52,6 +67,9 @@ def shape(entry: AllowEntry) -> EntryShape:
     try:
         canonical = remote_addr_form(stripped)
     except ValueError:
+        if zone_id(stripped) is not None:
+            problem = f"{raw!r} carries an IPv6 zone id, which a caller's address never has"
+            return EntryShape(entry, problem, None)
         return EntryShape(entry, f"{raw!r} is not an IP address", None)
     if raw != raw.lstrip() or raw.rstrip(" ") != raw.rstrip():
         # Leading whitespace or a trailing CR/LF/TAB: the login's trim() accepts it, the join never does.

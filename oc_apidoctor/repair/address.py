@@ -1,7 +1,8 @@
 """Which addresses may go into api_ip, and in which spelling.
 
 OpenCart compares the caller's REMOTE_ADDR with each api_ip value as a string, so an entry
-must be one address spelt exactly as PHP reports it (``checks.addresses.remote_addr_form``).
+must be one address spelt exactly as PHP reports it (``checks.addresses.remote_addr_form``)
+and short enough for the column to hold it whole.
 """
 
 from __future__ import annotations
@@ -9,11 +10,15 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from oc_apidoctor.checks.addresses import remote_addr_form
+from oc_apidoctor.checks.addresses import remote_addr_form, zone_id
 from oc_apidoctor.errors import UsageError
 
 # PHP's trim() default set: what the 2.2+ logins strip from api_ip values before comparing.
 PHP_TRIM = " \t\n\r\0\x0b"
+
+# api_ip.ip is varchar(40) in every family: a longer value is refused (strict sql_mode) or,
+# under OpenCart's own non-strict mode, silently cut to a different address.
+IP_COLUMN_WIDTH = 40
 
 _HOSTNAME = re.compile(r"^(?=.*[a-zA-Z])[a-zA-Z0-9-]{1,63}(\.[a-zA-Z0-9-]{1,63})*\.?$")
 _EXACT = "OpenCart compares the caller's address with each entry as an exact string"
@@ -28,6 +33,11 @@ def canonical(text: str) -> str:
         address = remote_addr_form(raw)
     except ValueError:
         raise UsageError(f"{text!r} cannot go into the allow-list: {_reason(raw)}") from None
+    if len(address) > IP_COLUMN_WIDTH:
+        raise UsageError(
+            f"{text!r} cannot go into the allow-list: it is {len(address)} characters long and "
+            f"the ip column holds {IP_COLUMN_WIDTH}, so the stored value would not be this address"
+        )
     return address
 
 
@@ -52,6 +62,12 @@ def mapped_ipv4(address: str) -> str | None:
 
 
 def _reason(raw: str) -> str:
+    if zone_id(raw) is not None:
+        return (
+            "it carries an IPv6 zone id (the part after '%'), which names an interface of this "
+            f"machine: a web server's REMOTE_ADDR for an API client has none, and {_EXACT}, so "
+            "the entry would never match; give the address without it"
+        )
     if "/" in raw:
         return (
             f"it is a network (CIDR), and {_EXACT}, so a range never matches anyone: "
