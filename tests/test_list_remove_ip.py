@@ -126,6 +126,18 @@ def test_list_ips_accepts_the_dotted_ipv4_mapped_form_and_flags_the_hex_one(cli,
     )
 
 
+def test_list_ips_says_a_zone_id_entry_never_matches(cli, oc30_shop):
+    add_rows(oc30_shop, (2, 1, "fe80::1%eth0"))
+
+    run = command(cli, "list-ips", oc30_shop)
+
+    entry = run.json()["allow_list"]["users"][0]["entries"][1]
+    assert (entry["canonical"], entry["still_matches"]) == (None, False)
+    assert entry["problem"] == (
+        "'fe80::1%eth0' carries an IPv6 zone id, which a caller's address never has"
+    )
+
+
 def test_list_ips_of_a_clean_shop_is_ok(cli, oc30_shop):
     run = command(cli, "list-ips", oc30_shop)
 

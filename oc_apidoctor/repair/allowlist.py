@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from oc_apidoctor.checks.addresses import zone_id
 from oc_apidoctor.db import Database
 from oc_apidoctor.errors import DatabaseError, UsageError
 from oc_apidoctor.repair.address import php_trim, stored_canonical
@@ -157,6 +158,9 @@ def spelling(entry: Entry, target: Target) -> Spelling:
     raw = entry.ip
     address = stored_canonical(raw)
     if address is None:
+        if zone_id(php_trim(raw).strip()) is not None:
+            problem = f"{raw!r} carries an IPv6 zone id, which a caller's address never has"
+            return Spelling(None, problem, False)
         return Spelling(None, f"{raw!r} is not an IP address: it never matches a caller", False)
     if raw == address:
         return Spelling(address, None, True)
