@@ -22,7 +22,11 @@ from typing import Any
 import pymysql
 import pytest
 
-SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+# The shared data (real captures): $OC_APIDOCTOR_SHARED_DIR, else the "shared" folder beside the
+# clone (<clone>/../shared, where CI has it). Every test finds the captures through these two.
+SHARED_DIR = Path(
+    os.environ.get("OC_APIDOCTOR_SHARED_DIR") or Path(__file__).resolve().parents[2] / "shared"
+)
 REAL_CAPTURES_DIR = SHARED_DIR / "data" / "real-opencart"
 
 OCUSER = "ocuser"

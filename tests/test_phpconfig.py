@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from oc_apidoctor.errors import ConfigError
 from oc_apidoctor.shop.phpconfig import MAX_CONFIG_BYTES, PhpDefines, parse_defines, read_defines
+from tests.shops import REAL_CAPTURES_DIR
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "real-opencart"
+SHARED = REAL_CAPTURES_DIR
 
 # shop folder -> HTTP port of the captured install (see ../shared/data/real-opencart/README.md)
 REAL_SHOPS = {"oc23": 8023, "oc30": 8030, "oc30p": 8031, "oc35": 8035, "oc40": 8040, "oc41": 8041}
