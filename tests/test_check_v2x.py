@@ -207,7 +207,7 @@ def test_session_file_gone_fails_api_id_for_the_token(run_cli, shop) -> None:
     assert run.exit_code == 1
     assert run.json()["failing_step"] == "api_id"
     assert payloads["status"] == "fail"
-    assert payloads["summary"].startswith("the session data is gone (sub-session …")
+    assert payloads["summary"].startswith("the session data is gone: no sub-session …")
     assert (
         payloads["evidence"]["session files"] == f"0 sess_* file(s) in {shop.session_dir}; 0 read"
     )

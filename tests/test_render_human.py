@@ -12,8 +12,8 @@ order page gets an empty api_token and every API call it makes is refused
     config_api_id: 7
     oc_api rows: 1 'Default'
   fix:
-    Admin > System > Settings > edit store > Option tab > API User, pick a user and save; or in SQL:
-    UPDATE `oc_setting` SET `value` = '1' WHERE `key` = 'config_api_id' AND `store_id` = 0;
+    Admin > System > Settings > edit store > Option tab > API User, pick a user and save
+    or in SQL: UPDATE `oc_setting` SET `value` = '1' WHERE `key` = 'config_api_id' AND `store_id` = 0;
 
 Checks
  OK    setup    config-files-agree   both config files use the same database and prefix

@@ -40,6 +40,8 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
     headline = _headline(report)
     if headline is not None:
         console.print(headline)
+        if report.failing_check is not None:
+            _print_details(console, report.failing_check, indent=2)
         console.print()
     console.print(Text("Checks", style="bold"))
     console.print(_table(report))
@@ -50,7 +52,7 @@ def render(report: Report, console: Console, *, verbose: bool = False) -> None:
         if detailed or (verbose and result.status is not Status.SKIP):
             console.print()
             console.print(_label(result))
-            console.print(_details(result, indent=2))
+            _print_details(console, result, indent=2)
 
 
 def _header(report: Report) -> Text:
@@ -70,7 +72,7 @@ def _headline(report: Report) -> Group | Text | None:
         title = Text("FAIL", style="bold red")
         title.append(f" at step {failing.step.value}: ", style="bold")
         title.append(failing.summary)
-        return Group(title, _details(failing, indent=2))
+        return title
     steps = " → ".join(
         dict.fromkeys(c.step.value for c in report.checks if c.status is not Status.SKIP)
     )
@@ -108,18 +110,19 @@ def _label(result: CheckResult) -> Text:
     return text
 
 
-def _details(result: CheckResult, *, indent: int) -> Group:
-    parts: list[Padding] = []
+def _print_details(console: Console, result: CheckResult, *, indent: int) -> None:
     if result.evidence:
-        parts.append(Padding(Text("evidence:", style="bold"), (0, 0, 0, indent), expand=False))
+        console.print(Padding(Text("evidence:", style="bold"), (0, 0, 0, indent), expand=False))
         for key, value in result.evidence.items():
             item = _evidence_item("", key, value)
             item.rstrip()
-            parts.append(Padding(item, (0, 0, 0, indent + 2), expand=False))
+            console.print(Padding(item, (0, 0, 0, indent + 2), expand=False))
     if result.fix:
-        parts.append(Padding(Text("fix:", style="bold"), (0, 0, 0, indent), expand=False))
-        parts.append(Padding(Text(result.fix), (0, 0, 0, indent + 2), expand=False))
-    return Group(*parts)
+        console.print(Padding(Text("fix:", style="bold"), (0, 0, 0, indent), expand=False))
+        # Alternatives go on lines of their own and are never wrapped, so each pastes whole.
+        first, *others = result.fix.split("; or ")
+        for line in (first, *(f"or {other}" for other in others)):
+            console.print(Text(" " * (indent + 2) + line), soft_wrap=True)
 
 
 def _evidence_item(pad: str, key: str, value: Any) -> Text:
@@ -167,7 +170,7 @@ def render_allow_list(report: Any, console: Console, *, verbose: bool = False) -
         ):
             console.print()
             console.print(_label(result))
-            console.print(_details(result, indent=2))
+            _print_details(console, result, indent=2)
 
 
 def _repair(outcome: Any) -> Group:

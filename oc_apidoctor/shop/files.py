@@ -70,7 +70,7 @@ def locate_shop(root: Path, admin_dir: Path | None = None) -> ShopFiles:
             admin_dir = root / admin_dir
     else:
         found = _find_admin_dirs(root)
-        admin_dir, others = (found[0], found[1:]) if found else (None, ())
+        admin_dir, others = (found[0], tuple(found[1:])) if found else (None, ())
     admin = read_defines(admin_dir / "config.php") if admin_dir else None
     return ShopFiles(
         root=root,
