@@ -276,3 +276,15 @@ def test_data_expired_by_idling_past_its_lifetime_is_a_warning(run_cli, oc30_sho
     assert run.exit_code == 0
     assert payload["status"] == "warn"
     assert payload["summary"].startswith("2 of 2 API session(s) were idle longer than their 24 min lifetime")
+
+
+def test_huge_session_data_is_not_read_into_memory(run_cli, oc30_shop) -> None:
+    oc30_shop.sql(f"ALTER TABLE {oc30_shop.table('session')} MODIFY `data` MEDIUMTEXT NOT NULL")
+    oc30_shop.add_api_session(TOKEN, idle_seconds=30)
+    oc30_shop.add_session_row(TOKEN, '{"api_id":"1","cart":"' + "x" * 5_000_000 + '"}')
+
+    run = with_token(run_cli, oc30_shop)
+
+    payload = run.check("session-payloads")
+    assert payload["status"] == "fail"
+    assert "the session data is 5,000,024 bytes, more than any session needs" in payload["summary"]

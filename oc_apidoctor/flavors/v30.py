@@ -7,9 +7,6 @@ the external `api/login` works at all (broken before 3.0.3.0, spec §5.5).
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 from oc_apidoctor.checks import Check
 from oc_apidoctor.checks.admin import admin_permission
 from oc_apidoctor.checks.login import (
@@ -23,20 +20,18 @@ from oc_apidoctor.checks.payload import session_payloads
 from oc_apidoctor.checks.session import api_sessions, session_clock
 from oc_apidoctor.checks.setup import api_user_configured, version_consistent
 from oc_apidoctor.db import Database
-from oc_apidoctor.errors import PayloadError
 from oc_apidoctor.facts import (
     AdminGate,
-    ApiSessionRow,
     ClockPlan,
     Facts,
     Inputs,
-    StoredPayload,
     VersionFacts,
     Zone,
 )
 from oc_apidoctor.flavors import common
-from oc_apidoctor.flavors.common import UTC, DbClock
-from oc_apidoctor.sessions import decode_json_payload, decode_php_serialized
+from oc_apidoctor.flavors.common import UTC
+from oc_apidoctor.flavors.payloads import PayloadStore
+from oc_apidoctor.sessions import decode_php_serialized
 from oc_apidoctor.shop.files import ShopFiles
 from oc_apidoctor.shop.version import OcVersion, v
 
@@ -56,7 +51,6 @@ CHAIN: tuple[Check, ...] = (
     session_payloads,
 )
 
-_MAX_SESSION_FILE = 16 * 1024 * 1024
 
 # The order pages build the API session only for groups that may modify sale/order
 # (3.0.3.9:admin/controller/sale/order.php): otherwise api_token is '' (spec §6 F-PERM).
@@ -122,7 +116,7 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         common.read_api_sessions(db, subject.api_id, plan.activity_reader, clock) if subject else ()
     )
     engine = _engine(files, version.effective)
-    store = _PayloadStore(db, files, engine, plan, clock)
+    store = PayloadStore(db, files, engine, plan, clock, file_decoder=decode_php_serialized)
     payloads = store.fetch(sessions)
     token_payload = store.fetch((token_row,))[token_row.api_session_id] if token_row else None
 
@@ -160,87 +154,6 @@ def _engine(files: ShopFiles | None, version: OcVersion | None) -> str:
     if configured:
         return configured
     return "file" if version is not None and version < v("3.0.0.2") else "db"
-
-
-class _PayloadStore:
-    """Reads the catalog-side session data for api_session rows, by primary key or file name."""
-
-    def __init__(
-        self, db: Database, files: ShopFiles | None, engine: str, plan: ClockPlan, clock: DbClock
-    ) -> None:
-        self.db, self.files, self.engine, self.plan, self.clock = db, files, engine, plan, clock
-
-    def fetch(self, rows) -> dict[int, StoredPayload]:
-        rows = [r for r in rows if r is not None]
-        if not rows:
-            return {}
-        if self.engine == "db":
-            return self._from_table(rows)
-        return {r.api_session_id: self._from_file(r) for r in rows}
-
-    def _from_table(self, rows: list[ApiSessionRow]) -> dict[int, StoredPayload]:
-        ids = [r.session_id.reveal() for r in rows]
-        placeholders = ", ".join(["%s"] * len(ids))
-        found = {
-            r["session_id"]: r
-            for r in self.db.query(
-                f"SELECT `session_id`, `data`, `expire` FROM {self.db.table('session')} "
-                f"WHERE `session_id` IN ({placeholders})",
-                ids,
-            )
-        }
-        location = f"{self.db.prefix}session row"
-        result = {}
-        for row in rows:
-            stored = found.get(row.session_id.reveal())
-            if stored is None:
-                result[row.api_session_id] = StoredPayload(location, exists=False)
-                continue
-            data, error = None, None
-            try:
-                data = decode_json_payload(stored["data"] or "")
-            except PayloadError as exc:
-                error = exc.message
-            left, lifetime = self._expiry(stored["expire"], row)
-            result[row.api_session_id] = StoredPayload(location, True, data, error, left, lifetime)
-        return result
-
-    def _expiry(self, expire: object, row: ApiSessionRow) -> tuple[int | None, int | None]:
-        if not isinstance(expire, dt.datetime) or self.plan.expire_writer is None:
-            return None, None
-        written_utc = expire - dt.timedelta(seconds=self.plan.expire_writer.offset_seconds)
-        touched_utc = row.date_modified - dt.timedelta(
-            seconds=self.plan.activity_writer.offset_seconds
-        )
-        # Each call touches date_modified and rewrites the data, so their gap is the lifetime;
-        # a data row older than its api_session row says nothing about it.
-        gap = int((written_utc - touched_utc).total_seconds())
-        lifetime = gap if gap > 0 else None
-        if self.plan.expire_reader is None:
-            return None, lifetime
-        reader_now = self.clock.utc_now + dt.timedelta(
-            seconds=self.plan.expire_reader.offset_seconds
-        )
-        return int((expire - reader_now).total_seconds()), lifetime
-
-    def _from_file(self, row: ApiSessionRow) -> StoredPayload:
-        directory = self.files.catalog.get("DIR_SESSION") if self.files else None
-        session_id = row.session_id.reveal()
-        if not directory or not common.safe_session_id(session_id):
-            return StoredPayload("session file (DIR_SESSION unknown)", exists=False)
-        path = Path(directory) / f"sess_{session_id}"
-        shown = str(path.parent / f"sess_{row.session_id.tail()}")
-        try:
-            with path.open("rb") as handle:
-                raw = handle.read(_MAX_SESSION_FILE + 1)
-        except FileNotFoundError:
-            return StoredPayload(shown, exists=False)
-        except OSError as exc:
-            return StoredPayload(shown, exists=True, error=f"cannot read the file: {exc.strerror}")
-        try:
-            return StoredPayload(shown, True, decode_php_serialized(raw))
-        except PayloadError as exc:
-            return StoredPayload(shown, True, error=exc.message)
 
 
 def _clock_fix(config_timezone: str | None, php_default: str) -> str:

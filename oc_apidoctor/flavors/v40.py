@@ -8,7 +8,6 @@ normal, and refusals look like PHP errors (HTTP 500) or a 404 page rather than t
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from oc_apidoctor.checks import Check
@@ -26,18 +25,15 @@ from oc_apidoctor.checks.payload import session_payloads
 from oc_apidoctor.checks.session import api_sessions
 from oc_apidoctor.checks.setup import api_user_configured, version_consistent
 from oc_apidoctor.db import Database
-from oc_apidoctor.errors import PayloadError
 from oc_apidoctor.facts import (
-    ApiSessionRow,
     ClockPlan,
     Facts,
     Inputs,
-    StoredPayload,
     VersionFacts,
-    Zone,
 )
 from oc_apidoctor.flavors import common, v4
-from oc_apidoctor.flavors.common import UTC, DbClock
+from oc_apidoctor.flavors.common import UTC
+from oc_apidoctor.flavors.payloads import PayloadStore
 from oc_apidoctor.flavors.v4_traces import editor_notes
 from oc_apidoctor.schema import read_schema
 from oc_apidoctor.sessions import decode_json_payload
@@ -61,7 +57,6 @@ CHAIN: tuple[Check, ...] = (
     session_payloads,
 )
 
-_MAX_SESSION_FILE = 16 * 1024 * 1024
 _HTTP_500 = (
     "HTTP 500 'Typed property …Session::$session_id must not be accessed before initialization'"
 )
@@ -114,7 +109,8 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
     )
     sessions = common.read_api_sessions(db, subject.api_id, shop, clock) if subject else ()
     engine = (files.system_setting("catalog", "session_engine") if files else None) or "db"
-    store = _PayloadStore(db, files, engine, expire_clock, clock)
+    plan = ClockPlan(shop, shop, expire_clock, expire_clock)
+    store = PayloadStore(db, files, engine, plan, clock, file_decoder=decode_json_payload)
     payloads = store.fetch(sessions)
     token_payload = store.fetch((token_row,))[token_row.api_session_id] if token_row else None
 
@@ -129,7 +125,7 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         allow_list=common.read_allow_list(db),
         sessions=sessions,
         payloads=payloads,
-        clocks=ClockPlan(shop, shop, expire_clock, expire_clock),
+        clocks=plan,
         engine=engine,
         token_row=token_row,
         token_payload=token_payload,
@@ -190,64 +186,3 @@ def _store_sessions(db: Database, files: ShopFiles | None, release: OcVersion | 
         return "file engine in the admin's DIR_SESSION (not readable from here)"
     state = "exists" if Path(folder).is_dir() else "MISSING: the editor cannot keep its cart"
     return f"file engine in {folder} ({state})"
-
-
-class _PayloadStore:
-    """Reads the JSON session data behind api_session rows (db row or sess_<id> file)."""
-
-    def __init__(
-        self, db: Database, files: ShopFiles | None, engine: str, expire: Zone, clock: DbClock
-    ) -> None:
-        self.db, self.files, self.engine, self.expire, self.clock = db, files, engine, expire, clock
-
-    def fetch(self, rows: tuple[ApiSessionRow | None, ...]) -> dict[int, StoredPayload]:
-        real = [r for r in rows if r is not None]
-        if not real:
-            return {}
-        if self.engine != "db":
-            return {r.api_session_id: self._from_file(r) for r in real}
-        ids = [r.session_id.reveal() for r in real]
-        found = {
-            r["session_id"]: r
-            for r in self.db.query(
-                f"SELECT `session_id`, `data`, `expire` FROM {self.db.table('session')} "
-                f"WHERE `session_id` IN ({', '.join(['%s'] * len(ids))})",
-                ids,
-            )
-        }
-        return {r.api_session_id: self._row(found.get(r.session_id.reveal())) for r in real}
-
-    def _row(self, stored: dict | None) -> StoredPayload:
-        location = f"{self.db.prefix}session row"
-        if stored is None:
-            return StoredPayload(location, exists=False)
-        left = None
-        if isinstance(stored["expire"], dt.datetime):
-            now = self.clock.utc_now + dt.timedelta(seconds=self.expire.offset_seconds)
-            left = int((stored["expire"] - now).total_seconds())
-        try:
-            return StoredPayload(
-                location, True, decode_json_payload(stored["data"] or ""), None, left
-            )
-        except PayloadError as exc:
-            return StoredPayload(location, True, None, exc.message, left)
-
-    def _from_file(self, row: ApiSessionRow) -> StoredPayload:
-        folder = self.files.catalog.get("DIR_SESSION") if self.files else None
-        session_id = row.session_id.reveal()
-        if not folder or not common.safe_session_id(session_id):
-            return StoredPayload("session file (DIR_SESSION unknown)", exists=False)
-        path = Path(folder) / f"sess_{session_id}"
-        shown = str(path.parent / f"sess_{row.session_id.tail()}")
-        try:
-            with path.open("rb") as handle:
-                raw = handle.read(_MAX_SESSION_FILE)
-        except FileNotFoundError:
-            return StoredPayload(shown, exists=False)
-        except OSError as exc:
-            return StoredPayload(shown, exists=True, error=f"cannot read the file: {exc.strerror}")
-        # The 4.x file engine never checks an expiry on read; its GC deletes old files.
-        try:
-            return StoredPayload(shown, True, decode_json_payload(raw))
-        except PayloadError as exc:
-            return StoredPayload(shown, True, error=exc.message)
