@@ -5,6 +5,7 @@ This is the one place that turns the project's exceptions into a message and an 
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -31,7 +32,10 @@ class RunContext:
     def stdout(self) -> Console:
         from rich.console import Console
 
-        return Console(file=click.get_text_stream("stdout"), highlight=False, soft_wrap=False)
+        stream = click.get_text_stream("stdout")
+        # Piped or mailed reports are read whole: rich's 80-column default cuts them up.
+        wide = None if stream.isatty() or "COLUMNS" in os.environ else 120
+        return Console(file=stream, highlight=False, soft_wrap=False, width=wide)
 
     def execute(self, produce: Callable[[], Report]) -> int:
         """Run ``produce``, render its report, and return the exit code."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,13 +17,16 @@ if TYPE_CHECKING:
 def validate_ip(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
+    from oc_apidoctor.checks.addresses import remote_addr_form
+
     try:
-        ipaddress.ip_address(value)
+        # The shop compares the web server's spelling of the address: compare that, too.
+        return remote_addr_form(value)
     except ValueError:
         raise click.BadParameter(
-            f"{value!r} is not an IP address (OpenCart compares single addresses, not ranges)"
+            f"{value!r} is not one IP address as a web server reports it "
+            "(OpenCart compares single addresses: no ranges, zone ids or spaces)"
         ) from None
-    return value
 
 
 def shop_options(command: Callable[..., None]) -> Callable[..., None]:

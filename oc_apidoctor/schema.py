@@ -83,7 +83,8 @@ def _not_opencart(db: Database, found_with_prefix: object) -> DatabaseError:
         return DatabaseError(
             f"database {db.name!r} has no OpenCart tables with prefix {db.prefix!r}; "
             f"it has OpenCart tables with prefix {listed}",
-            hint=f"pass --db-prefix {prefixes[0]} (or fix DB_PREFIX in config.php)",
+            hint=f"if config.php says {db.prefix!r}, the shop itself cannot find its tables: fix "
+            f"DB_PREFIX there; to only point this tool elsewhere, pass --db-prefix {prefixes[0]}",
         )
     return DatabaseError(
         f"database {db.name!r} holds no OpenCart tables (no {db.prefix}setting / {db.prefix}api)",

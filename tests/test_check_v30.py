@@ -273,8 +273,27 @@ def test_api_user_option_checks_that_user(run_cli, oc30_shop) -> None:
     assert enabled["evidence"]["chosen by"] == "--api-user"
 
 
-def test_api_user_option_naming_nobody_is_a_usage_error_listing_the_users(run_cli, oc30_shop) -> None:
+def test_api_user_option_naming_nobody_is_a_usage_error_listing_the_users(
+    run_cli, oc30_shop
+) -> None:
     run = check(run_cli, oc30_shop, "--api-user", "Defualt")
 
     assert run.exit_code == 2
-    assert run.json()["errors"][0]["message"] == "no API user is named 'Defualt' (--api-user); API users: 'Default'"
+    assert (
+        run.json()["errors"][0]["message"]
+        == "no API user is named 'Defualt' (--api-user); API users: 'Default'"
+    )
+
+
+@pytest.mark.parametrize("define", ["1.5.6.4", "3.1.0.0", "abc"])
+def test_a_version_no_release_has_is_a_warning_and_the_schema_decides(
+    run_cli, oc30_shop, define
+) -> None:
+    write_index_php(oc30_shop.root, f"define('VERSION', '{define}');")
+
+    run = check(run_cli, oc30_shop)
+
+    version = run.check("version-consistent")
+    assert run.json()["shop"]["family"] == "3.0"
+    assert version["status"] == "warn"
+    assert f"index.php says VERSION '{define}', which is no OpenCart release" in version["summary"]

@@ -219,7 +219,10 @@ def test_invalid_ip_option_is_a_usage_error(run_cli, tmp_path) -> None:
     run = run_cli("check", "--shop-root", str(tmp_path), "--ip", "10.0.0.0/8")
 
     assert run.exit_code == 2
-    assert "not an IP address (OpenCart compares single addresses, not ranges)" in run.stderr
+    assert (
+        "not one IP address as a web server reports it (OpenCart compares single addresses"
+        in run.stderr
+    )
 
 
 def test_check_writes_nothing(run_cli, oc30_shop) -> None:
@@ -344,7 +347,7 @@ def test_ctrl_c_with_json_still_prints_the_envelope(silent_server) -> None:
     ("args", "env", "message"),
     [
         pytest.param(
-            ["check", "--ip", "999.1.1.1"], {}, "'999.1.1.1' is not an IP address", id="bad-ip"
+            ["check", "--ip", "999.1.1.1"], {}, "'999.1.1.1' is not one IP address", id="bad-ip"
         ),
         pytest.param(
             ["check"],
@@ -381,3 +384,21 @@ def test_host_colon_port_in_db_hostname_is_split_not_resolved(run_cli, oc30_shop
     run = check_json(run_cli, oc30_shop)
 
     assert run.exit_code == 0, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "compared"),
+    [("2001:DB8:0:0::7", "2001:db8::7"), ("::ffff:198.51.100.4", "::ffff:198.51.100.4")],
+)
+def test_ip_option_is_compared_in_the_web_servers_spelling(
+    run_cli, oc30_shop, given, compared
+) -> None:
+    run = check_json(run_cli, oc30_shop, "--ip", given)
+
+    assert run.check("caller-ip-allowed")["evidence"]["address (--ip)"] == compared
+
+
+def test_ip_option_with_a_zone_id_is_refused(run_cli, oc30_shop) -> None:
+    run = check_json(run_cli, oc30_shop, "--ip", "fe80::1%eth0")
+
+    assert run.exit_code == 2

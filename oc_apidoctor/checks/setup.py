@@ -5,7 +5,7 @@ from __future__ import annotations
 from oc_apidoctor.checks.base import CheckSpec, check, sql_literal
 from oc_apidoctor.facts import Facts
 from oc_apidoctor.model import CheckResult, Step
-from oc_apidoctor.shop.version import schema_group
+from oc_apidoctor.shop.version import parse_version, schema_group
 
 
 @check("version-consistent", "OpenCart version: files and database agree", Step.SETUP)
@@ -41,6 +41,14 @@ def version_consistent(spec: CheckSpec, facts: Facts) -> CheckResult:
             f"index.php has no VERSION define; the schema says family {v.schema_family}",
             evidence,
             fix="Check that --shop-root is the OpenCart folder (the one with index.php).",
+        )
+    known = parse_version(v.define)
+    if known is None or known.family is None:
+        return spec.warn(
+            f"index.php says VERSION {v.define!r}, which is no OpenCart release oc-apidoctor "
+            f"knows (2.0–4.1); diagnosing by the database schema (family {v.schema_family})",
+            evidence,
+            fix="Check that --shop-root is the OpenCart folder and that index.php is OpenCart's own.",
         )
     return spec.ok(f"OpenCart {v.effective} (family {v.family}); the schema agrees", evidence)
 
