@@ -6,6 +6,7 @@ the click-only option/context modules are imported here, so `--help` stays insta
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,7 @@ class _WritingCommand(click.Command):
 
 def stdin_is_terminal() -> bool:
     """Whether a person can answer the confirmation (tests replace this)."""
-    return click.get_text_stream("stdin").isatty()
+    return sys.stdin.isatty()
 
 
 def _user_options(command: Callable[..., None]) -> Callable[..., None]:

@@ -32,7 +32,7 @@ class RunContext:
     def stdout(self) -> Console:
         from rich.console import Console
 
-        stream = click.get_text_stream("stdout")
+        stream = sys.stdout
         # Piped or mailed reports are read whole: rich's 80-column default cuts them up.
         wide = None if stream.isatty() or "COLUMNS" in os.environ else 120
         return Console(file=stream, highlight=False, soft_wrap=False, width=wide)
