@@ -171,12 +171,18 @@ def run_once(command: list[str]) -> tuple[float, int]:
 
 
 def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith("OC_APIDOCTOR_")} | {"NO_COLOR": "1"}
+    # An installed package has its bytecode compiled (pip does that); a machine that sets
+    # PYTHONDONTWRITEBYTECODE would otherwise time the compiler on every run.
+    dropped = ("OC_APIDOCTOR_", "PYTHONDONTWRITEBYTECODE")
+    return {k: v for k, v in os.environ.items() if not k.startswith(dropped)} | {"NO_COLOR": "1"}
 
 
 def measure(pairs: dict[str, list[list[str]]], runs: int) -> dict[str, list[tuple[float, int]]]:
     """Run every command of every pair once per round, interleaved, ``runs`` rounds."""
     results: dict[str, list[tuple[float, int]]] = {}
+    for commands in pairs.values():  # a warm-up round: bytecode caches, the server's buffers
+        for command in commands:
+            run_once(command)
     for _ in range(runs):
         for name, commands in pairs.items():
             for index, command in enumerate(commands):
