@@ -34,6 +34,16 @@ def rewrite_config(shop: Oc30Shop, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
+def replace_config(shop: Oc30Shop, content: bytes | None) -> None:
+    """config.php with this content; None makes it a folder."""
+    path = shop.root / "config.php"
+    path.unlink()
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+
+
 def test_json_envelope_has_every_documented_field(run_cli, oc30_shop) -> None:
     run = check_json(run_cli, oc30_shop)
 
@@ -126,6 +136,23 @@ def test_stdout_is_only_the_report_and_the_summary_goes_to_stderr(run_cli, oc30_
             1,
             None,
             id="files-of-another-family",
+        ),
+        pytest.param(lambda s: replace_config(s, b""), 2, "config.php", id="config-empty"),
+        pytest.param(
+            lambda s: replace_config(s, b"\x00\x01PK\x03"), 2, "config.php", id="config-binary"
+        ),
+        pytest.param(
+            lambda s: replace_config(s, b"<?php // " + b"x" * (1024 * 1024 + 10)),
+            2,
+            "config.php",
+            id="config-huge",
+        ),
+        pytest.param(lambda s: replace_config(s, None), 2, "config.php", id="config-is-a-folder"),
+        pytest.param(
+            lambda s: rewrite_config(s, "define('DB_PORT', '", "define('DB_PORT', 'x"),
+            2,
+            "DB_PORT in config.php is",
+            id="config-bad-port",
         ),
     ],
 )
