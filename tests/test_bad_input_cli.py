@@ -35,7 +35,9 @@ def test_a_catalog_name_that_does_not_resolve_fails_transport(
 
 
 def test_an_untrusted_certificate_fails_transport_and_offers_insecure(
-    run_cli, oc30_shop, self_signed  # noqa: F811  (the fixture imported above)
+    run_cli,
+    oc30_shop,
+    self_signed,  # noqa: F811  (the fixture imported above)
 ) -> None:
     local = Local({"/index.php": ok(b"[]")}, self_signed)
     try:

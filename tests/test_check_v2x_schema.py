@@ -26,7 +26,11 @@ def test_missing_api_session_table_fails_setup_with_its_create_table(run_cli, sh
     report = run.json()
     assert run.exit_code == 1
     assert report["failing_step"] == "setup"
-    assert [c["id"] for c in report["checks"]] == ["config-files-agree", "version-consistent", "schema-complete"]
+    assert [c["id"] for c in report["checks"]] == [
+        "config-files-agree",
+        "version-consistent",
+        "schema-complete",
+    ]
     schema = run.check("schema-complete")
     assert schema["status"] == "fail"
     assert schema["evidence"]["missing"] == ["table oc_api_session"]

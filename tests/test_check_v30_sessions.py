@@ -275,7 +275,9 @@ def test_data_expired_by_idling_past_its_lifetime_is_a_warning(run_cli, oc30_sho
     payload = run.check("session-payloads")
     assert run.exit_code == 0
     assert payload["status"] == "warn"
-    assert payload["summary"].startswith("2 of 2 API session(s) were idle longer than their 24 min lifetime")
+    assert payload["summary"].startswith(
+        "2 of 2 API session(s) were idle longer than their 24 min lifetime"
+    )
 
 
 def test_huge_session_data_is_not_read_into_memory(run_cli, oc30_shop) -> None:
