@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import shlex
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from oc_apidoctor.checks.setup import version_consistent
 from oc_apidoctor.db import Database
 from oc_apidoctor.errors import ExitCode, UsageError
 from oc_apidoctor.facts import Facts, Inputs, VersionFacts
+from oc_apidoctor.fixlines import reaching_the_shop
 from oc_apidoctor.flavors import flavor_for
 from oc_apidoctor.model import CheckResult, Report, ShopInfo, Status, Verdict
 from oc_apidoctor.schema import read_schema, schema_family, schema_gaps
@@ -69,20 +68,8 @@ def run_check(request: CheckRequest) -> Report:
         facts = flavor.gather(db, files, version, request.inputs)
     _require_named_user(facts)
     results = (config_files_agree(files), *run_chain(flavor.chain, facts))
-    if request.shop_root is not None:
-        results = tuple(_fix_names_shop(r, request.shop_root) for r in results)
+    results = reaching_the_shop(results, request.shop_root, request.db)
     return Report("check", shop, results, strict=request.strict)
-
-
-_OWN_COMMAND = re.compile(r"(oc-apidoctor (?:add-ip|remove-ip|list-ips)\b[^;\n]*)")
-
-
-def _fix_names_shop(result: CheckResult, root: Path) -> CheckResult:
-    """A pasted fix must reach the same shop, wherever the user's shell is."""
-    if not result.fix or "oc-apidoctor " not in result.fix:
-        return result
-    where = f" --shop-root {shlex.quote(str(root))}"
-    return replace(result, fix=_OWN_COMMAND.sub(lambda m: m.group(1) + where, result.fix))
 
 
 def _require_named_user(facts: Facts) -> None:

@@ -53,3 +53,24 @@ def test_a_pasted_fix_works_from_another_folder(run_cli, oc30_shop, tmp_path, mo
     assert pasted[:3] == ["oc-apidoctor", "add-ip", "198.51.100.4"]
     assert run.exit_code == 0, run.stderr
     assert oc30_shop.sql(f"SELECT ip FROM {oc30_shop.table('api_ip')}") == [("198.51.100.4",)]
+
+
+def test_fix_commands_carry_the_database_options_of_the_run(run_cli, oc30_shop) -> None:
+    fix = check(
+        run_cli, oc30_shop, "--ip", "198.51.100.4", "--db-port", str(oc30_shop.server.port)
+    ).check("caller-ip-allowed")["fix"]
+
+    assert fix.startswith(
+        f"oc-apidoctor add-ip 198.51.100.4 --shop-root {oc30_shop.root} --db-port {oc30_shop.server.port};"
+    )
+
+
+def test_list_ips_fix_commands_carry_the_shop_root(run_cli, oc30_shop) -> None:
+    oc30_shop.sql(f"INSERT INTO {oc30_shop.table('api_ip')} (api_id, ip) VALUES (1, ' 192.0.2.1')")
+
+    run = run_cli("list-ips", "--shop-root", str(oc30_shop.root), "--json")
+
+    fixes = [c["fix"] for c in run.json()["checks"] if c["fix"]]
+    assert fixes and all(
+        f"--shop-root {oc30_shop.root}" in fix for fix in fixes if "oc-apidoctor" in fix
+    )

@@ -429,3 +429,12 @@ def test_ip_option_with_a_zone_id_is_refused(run_cli, oc30_shop) -> None:
     run = check_json(run_cli, oc30_shop, "--ip", "fe80::1%eth0")
 
     assert run.exit_code == 2
+
+
+def test_the_admin_folder_given_as_shop_root_is_refused_with_the_right_folder(
+    run_cli, oc30_shop
+) -> None:
+    run = run_cli("check", "--shop-root", str(oc30_shop.root / "admin"))
+
+    assert run.exit_code == 2
+    assert f"pass the shop folder instead: --shop-root {oc30_shop.root}" in run.stderr

@@ -82,10 +82,15 @@ def test_list_ips_shows_entries_per_user_orphans_and_misspellings(cli, oc30_shop
     spelling = run.check("allow-list-spelling")
     assert spelling["status"] == "warn"
     assert spelling["summary"] == "2 of 5 entries never match a caller"
-    assert spelling["fix"] == "oc-apidoctor add-ip 10.0.0.1 --api-id 1 --fix-whitespace"
+    assert spelling["fix"] == (
+        f"oc-apidoctor add-ip 10.0.0.1 --api-id 1 --fix-whitespace --shop-root {oc30_shop.root}"
+    )
     orphans = run.check("allow-list-orphans")
     assert orphans["status"] == "warn"
-    assert orphans["fix"] == "oc-apidoctor remove-ip 198.51.100.4 --api-id 9"
+    assert (
+        orphans["fix"]
+        == f"oc-apidoctor remove-ip 198.51.100.4 --api-id 9 --shop-root {oc30_shop.root}"
+    )
     assert run.json()["repair"] is None
 
 
@@ -122,7 +127,7 @@ def test_list_ips_accepts_the_dotted_ipv4_mapped_form_and_flags_the_hex_one(cli,
     assert entries[1]["problem"] is None
     assert "('::ffff:10.0.0.1')" in entries[2]["problem"]
     assert run.check("allow-list-spelling")["fix"] == (
-        "oc-apidoctor add-ip ::ffff:10.0.0.1 --api-id 1 --fix-whitespace"
+        f"oc-apidoctor add-ip ::ffff:10.0.0.1 --api-id 1 --fix-whitespace --shop-root {oc30_shop.root}"
     )
 
 

@@ -78,7 +78,7 @@ def shape(entry: AllowEntry) -> EntryShape:
             f"{raw!r} has stray whitespace, so the catalog's lookup never matches it",
             canonical,
         )
-    if canonical != stripped.lower():
+    if canonical != stripped:  # 2.2+ logins compare exactly: case matters there
         return EntryShape(
             entry,
             f"{raw!r} is not in the form the web server reports ({canonical!r}), so it never matches",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from oc_apidoctor.db import Database
 from oc_apidoctor.errors import OcApidoctorError, UsageError
+from oc_apidoctor.fixlines import reaching_the_shop
 from oc_apidoctor.flavors import MODULES
 from oc_apidoctor.model import CheckResult, ShopInfo
 from oc_apidoctor.repair import verify
@@ -153,7 +154,7 @@ def list_ips(request: AllowListRequest) -> RepairReport:
     return RepairReport(
         "list-ips",
         shop.info,
-        listing_checks(view),
+        reaching_the_shop(listing_checks(view), request.shop_root, request.db),
         headline=listing_headline(view),
         allow_list=view,
     )

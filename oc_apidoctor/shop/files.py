@@ -63,6 +63,11 @@ def locate_shop(root: Path, admin_dir: Path | None = None) -> ShopFiles:
             "or pass --shop-root DIR",
         )
     catalog = read_defines(config_path)
+    if catalog.get("HTTP_CATALOG") is not None:
+        raise ConfigError(
+            f"{config_path} is the admin's config (it defines HTTP_CATALOG), not the shop's",
+            hint=f"pass the shop folder instead: --shop-root {root.resolve().parent}",
+        )
     others: tuple[Path, ...] = ()
     if admin_dir is not None:
         # --admin-dir is usually given as the folder's name inside the shop.
