@@ -77,7 +77,13 @@ def resolve_db_settings(
             value = files.catalog.get(constant)
             if value is not None or constant in files.catalog.unresolved:
                 origin[key] = f"config.php {constant}"
-                return files.catalog.require(constant)
+                try:
+                    return files.catalog.require(constant)
+                except ConfigError as error:  # computed by PHP: say which option replaces it
+                    raise ConfigError(
+                        error.message,
+                        hint=f"pass --db-{key} VALUE or set OC_APIDOCTOR_DB_{key.upper()}",
+                    ) from None
         if files is None:
             raise UsageError(
                 f"no config.php in {Path.cwd()}, and no --db-{key}",
@@ -154,7 +160,12 @@ def _password(
         files.catalog.get("DB_PASSWORD") is not None or "DB_PASSWORD" in files.catalog.unresolved
     ):
         origin["password"] = "config.php DB_PASSWORD"
-        return Secret(files.catalog.require("DB_PASSWORD"))
+        try:
+            return Secret(files.catalog.require("DB_PASSWORD"))
+        except ConfigError as error:
+            raise ConfigError(
+                error.message, hint=f"set {PASSWORD_ENV} or pipe it to --db-password-stdin"
+            ) from None
     raise UsageError(
         "no database password: config.php not found or it has no DB_PASSWORD",
         hint=f"set {PASSWORD_ENV} or pipe it to --db-password-stdin",

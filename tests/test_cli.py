@@ -438,3 +438,14 @@ def test_the_admin_folder_given_as_shop_root_is_refused_with_the_right_folder(
 
     assert run.exit_code == 2
     assert f"pass the shop folder instead: --shop-root {oc30_shop.root}" in run.stderr
+
+
+def test_a_value_computed_by_php_names_the_option_that_replaces_it(run_cli, oc30_shop) -> None:
+    rewrite_config(
+        oc30_shop, "define('DB_HOSTNAME', '127.0.0.1')", "define('DB_HOSTNAME', getenv('DBH'))"
+    )
+
+    run = run_cli("check", "--shop-root", str(oc30_shop.root))
+
+    assert run.exit_code == 2
+    assert "(pass --db-host VALUE or set OC_APIDOCTOR_DB_HOST)" in run.stderr
