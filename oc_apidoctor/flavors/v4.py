@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from oc_apidoctor.facts import AddressRule, VersionFacts
+from oc_apidoctor.facts import AddressRule, AdminGate, VersionFacts
 from oc_apidoctor.schema import Schema, schema_minimum
 from oc_apidoctor.shop.files import ShopFiles
 from oc_apidoctor.shop.version import OcVersion, v
@@ -246,3 +246,17 @@ def catalog_host_and_path(files: ShopFiles | None) -> tuple[str | None, str | No
         return None, None
     path = match.group(2) or "/"
     return match.group(1), path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+
+
+def admin_gate(version: OcVersion | None) -> AdminGate:
+    """sale/order.call requires `modify` from 4.0.2.3 on (spec §5.9, §5.10 item 4)."""
+    if version is not None and version < v("4.0.2.3"):
+        return AdminGate(
+            modify_gates_api=False,
+            without_modify="this release's order editor runs its calls without checking modify",
+        )
+    return AdminGate(
+        modify_gates_api=True,
+        without_modify="every change in the order editor answers 'Warning: You do not have "
+        "permission to modify orders!'",
+    )

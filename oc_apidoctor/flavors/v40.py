@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from oc_apidoctor.checks import Check
+from oc_apidoctor.checks.admin import admin_permission
 from oc_apidoctor.checks.admin_editor import admin_order_editor
 from oc_apidoctor.checks.api_route import api_route
 from oc_apidoctor.checks.client_address import client_address_rule
@@ -46,6 +47,7 @@ CHAIN: tuple[Check, ...] = (
     version_consistent,
     api_user_configured,
     admin_order_editor,
+    admin_permission,
     api_route,
     api_user_enabled,
     api_key_present,
@@ -115,6 +117,8 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
     token_payload = store.fetch((token_row,))[token_row.api_session_id] if token_row else None
 
     return Facts(
+        admin=common.read_admin_user(db, inputs.admin_user) if inputs.admin_user else None,
+        admin_gate=v4.admin_gate(version.effective),
         version=version,
         prefix=db.prefix,
         inputs=inputs,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from oc_apidoctor.checks import Check
+from oc_apidoctor.checks.admin import admin_permission
 from oc_apidoctor.checks.admin_editor import admin_order_editor
 from oc_apidoctor.checks.api_route import api_route, stale_token
 from oc_apidoctor.checks.client_address import client_address_rule
@@ -38,6 +39,7 @@ CHAIN: tuple[Check, ...] = (
     version_consistent,
     api_user_configured,
     admin_order_editor,
+    admin_permission,
     api_route,
     api_user_enabled,
     api_key_present,
@@ -85,6 +87,8 @@ def gather(db: Database, files: ShopFiles | None, version: VersionFacts, inputs:
         users, settings.get("config_api_id"), inputs, sole_user_fallback=True
     )
     return Facts(
+        admin=common.read_admin_user(db, inputs.admin_user) if inputs.admin_user else None,
+        admin_gate=v4.admin_gate(version.effective),
         version=version,
         prefix=db.prefix,
         inputs=inputs,
