@@ -223,6 +223,11 @@ class Oc30Shop(_ShopDatabase):
         )
 
 
+def random_key(length: int) -> str:
+    """Letters and digits, like the keys OpenCart's installers generate."""
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
+
+
 def _version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", version))
 
@@ -359,7 +364,7 @@ def make_oc30_shop(
     if googleshopping is None:
         googleshopping = _version_tuple(version) >= (3, 0, 3, 2)
     db_name = new_database("oc30")
-    api_key = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(256))
+    api_key = random_key(256)
     shop = Oc30Shop(
         root=tmp_path / "shop",
         db_name=db_name,

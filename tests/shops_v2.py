@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,14 @@ from typing import Any
 
 import phpserialize
 
-from tests.shops import NewDatabase, Server, _ShopDatabase, connect_root, write_index_php
+from tests.shops import (
+    NewDatabase,
+    Server,
+    _ShopDatabase,
+    connect_root,
+    random_key,
+    write_index_php,
+)
 
 OPTIONS = "ENGINE=MyISAM DEFAULT CHARSET=utf8mb3 COLLATE=utf8mb3_general_ci"
 TOKEN = "DzvMokDNO9SahGh6G7jS3FUOvIum0CO8"  # 32 characters, like a 2.1-2.3 token
@@ -138,10 +144,6 @@ def permission(version: str, access: list[str], modify: list[str]) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-def _alnum(length: int) -> str:
-    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(length))
-
-
 @dataclass
 class Oc2Shop(_ShopDatabase):
     """An OpenCart 2.x shop built by ``make_oc2_shop``; its PHP sessions live in ``session_dir``."""
@@ -233,7 +235,7 @@ def make_oc2_shop(
         db_name=db_name,
         prefix=prefix,
         version=version,
-        secret=_alnum(256),
+        secret=random_key(256),
         server=server,
         session_dir=tmp_path / "php-sessions",
     )
@@ -246,7 +248,7 @@ def make_oc2_shop(
     if family == "2.0":
         shop.sql(
             f"INSERT INTO {shop.table('api')} VALUES (1, %s, '', '', %s, 1, NOW(), NOW())",
-            (_alnum(64), shop.secret),
+            (random_key(64), shop.secret),
         )
     else:
         shop.sql(

@@ -9,8 +9,6 @@ holding only the lines oc-apidoctor's version fingerprints look for; no OpenCart
 from __future__ import annotations
 
 import json
-import secrets
-import string
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from tests.shops import (
     Server,
     _php,
     connect_root,
+    random_key,
     write_index_php,
 )
 
@@ -311,7 +310,7 @@ def make_oc4_shop(
 ) -> Oc4Shop:
     """A healthy 4.0.2.x / 4.1.0.x shop: schema and seed rows in a fresh DB, files on disk."""
     db_name = new_database("oc" + version.replace(".", "")[:2])
-    api_key = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(256))
+    api_key = random_key(256)
     shop = Oc4Shop(
         root=tmp_path / "shop",
         db_name=db_name,
